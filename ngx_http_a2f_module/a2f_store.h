@@ -6,27 +6,41 @@
  * that includes lmdb.h is a2f_store.c.
  *
  * One environment, MDB_NOSUBDIR (the file "path" and its lock file
- * "path-lock"), opened with MDB_NOTLS so that read transactions may be
- * used from nginx thread-pool threads.  Named databases:
+ * "path-lock", both created with mode 0600), opened with MDB_NOTLS so
+ * that read transactions may be used from nginx thread-pool threads.
+ * Named databases:
  *
  *   users   user name -> user record (flags, generation, password hash,
  *           created, last login)
  *   creds   user name "\0" 't' device name -> TOTP device (algorithm,
- *           digits, period, last accepted step, secret sealed with
- *           AES-256-GCM under the data key)
+ *           digits, period, last accepted step, created, secret sealed
+ *           with AES-256-GCM under the data key; the additional
+ *           authenticated data is user name "\0" device name, so a
+ *           record cannot be moved to another user or device)
  *   fails   'u' user name | 'a' client address -> failure bucket
  *           (count, first failure, locked until)
  *   audit   8-byte big-endian microsecond time -> event text
- *   meta    "version" -> schema version; "dek.<kid>" -> the data key
- *           sealed under the key-encryption key derived from the key
- *           with that kid
+ *   meta    "version" -> schema version (4 bytes, little-endian, 1);
+ *           "dek.<kid>" -> the 32-byte data key sealed (a2f_seal(), aad
+ *           "a2f-dek") under the key-encryption key
+ *           a2f_derive(ring key with that kid, "a2f-kek-v1")
  *
- * Records are versioned little-endian binary structs; a record that does
- * not parse is A2F_ERR_STORAGE (fail closed).
+ * Records are versioned little-endian binary structs, decoded with a
+ * bounds check on every field; a record that does not parse is
+ * A2F_ERR_STORAGE (fail closed).
+ *
+ * Every write function is one write transaction: all or nothing.  On any
+ * failure the transaction is aborted and nothing is written; a full map
+ * (MDB_MAP_FULL) is A2F_ERR_FULL and leaves the committed data as it was.
  *
  * Thread safety: an a2f_store_t may be used by several threads at once
  * except a2f_store_user_gen(), which reuses one read transaction and must
- * be called from one thread only (the nginx event loop).
+ * be called from one thread only (the nginx event loop).  An a2f_store_t
+ * must not cross fork(): close it before, open a new one after.
+ *
+ * Return codes are the A2F_* codes of a2f_common.h; a2f_strerror() turns
+ * them into text.  Unless said otherwise every function may also return
+ * A2F_ERR_STORAGE (an LMDB failure, or a record that does not parse).
  */
 
 #ifndef _A2F_STORE_H_INCLUDED_
@@ -49,31 +63,35 @@
 
 #define A2F_DEVICE_MAX       32     /* device name bytes                    */
 #define A2F_DEVICES_MAX      8      /* TOTP devices per user                */
-#define A2F_AUDIT_MAX        512    /* audit event text bytes               */
+#define A2F_AUDIT_MAX        512    /* audit event text bytes, with NUL     */
+
+#define A2F_TOTP_SECRET_MIN  10     /* secret bytes (80 bits)               */
+#define A2F_TOTP_PERIOD_MIN  15     /* seconds                              */
+#define A2F_TOTP_PERIOD_MAX  300
 
 
 typedef struct a2f_store_s  a2f_store_t;
 
 
 typedef struct {
-    char       name[A2F_USER_MAX + 1];
+    char       name[A2F_USER_MAX + 1];  /* NUL-terminated                   */
     size_t     name_len;
     uint32_t   flags;                 /* A2F_USER_*                         */
     uint32_t   gen;                   /* session generation                 */
     int64_t    created;
-    int64_t    last_login;
-    char       pwhash[A2F_PWHASH_MAX];
+    int64_t    last_login;            /* 0: never                           */
+    char       pwhash[A2F_PWHASH_MAX];  /* NUL-terminated hash string       */
     unsigned   ndevices;              /* filled by get/list                 */
     int64_t    locked_until;          /* filled by get/list (fails db)      */
 } a2f_user_t;
 
 
 typedef struct {
-    char        name[A2F_DEVICE_MAX + 1];
+    char        name[A2F_DEVICE_MAX + 1];  /* NUL-terminated                */
     a2f_hash_t  alg;
     unsigned    digits;               /* 6 or 8                             */
     unsigned    period;               /* seconds, 15..300                   */
-    uint64_t    last_step;
+    uint64_t    last_step;            /* last accepted step, 0: none        */
     int64_t     created;
     uint8_t     secret[A2F_TOTP_SECRET_MAX];
     size_t      secret_len;
@@ -88,44 +106,116 @@ typedef struct {
 
 
 /*
- * Open (and with A2F_STORE_CREATE create) the database file at path with
- * the given map size (0: default).  kr opens the data key (meta
- * "dek.<kid>" for any key in the ring); a new file gets a fresh data key
- * sealed under every key in the ring, and an existing one gets it sealed
- * under ring keys that do not have it yet (unless RDONLY).
- * On failure writes a reason naming path into err (errsz > 0) and returns
- * A2F_ERR_STORAGE, A2F_ERR_NOKEY (no ring key opens the data key) or
- * A2F_ERR_NOMEM.  The store keeps its own copy of kr.
+ * Open a store.
+ *
+ * Opens (with A2F_STORE_CREATE creates) the database file at path and
+ * its data key.  The data key is opened with the first ring key whose
+ * kid has a "dek.<kid>" entry that opens.  A file without any data key
+ * (a new one) gets a fresh random data key sealed under every ring key.
+ * Unless A2F_STORE_RDONLY, the data key is also sealed under every ring
+ * key that does not have it yet (this is how a new key joins: put it
+ * first in the key file, keep the old one after it, open once; then the
+ * old line may go).
+ *
+ * path     the database file (the lock file is path "-lock").
+ * mapsize  the LMDB map size in bytes.  0: the size recorded in an
+ *          existing file, A2F_STORE_MAPSIZE_DEFAULT for a new one.  LMDB
+ *          raises a size smaller than the data already in the file.
+ * kr       the key ring (at least one key).  The store keeps its own
+ *          copy, wiped by a2f_store_close(); kr is not referenced later.
+ * flags    A2F_STORE_CREATE: create the file when it is missing.
+ *          A2F_STORE_RDONLY: open read-only (every write function then
+ *          fails with A2F_ERR_STORAGE).  Not both.
+ * st       on A2F_OK, the new store; the caller owns it and frees it
+ *          with a2f_store_close().  Untouched on failure.
+ * err      on failure, a NUL-terminated reason naming path (when errsz
+ *          > 0).  Never contains a secret.
+ *
+ * Returns:
+ *   A2F_OK
+ *   A2F_ERR_INVALID  path or kr empty, or both flags given
+ *   A2F_ERR_NOKEY    the file has data keys but no ring key opens one
+ *                    (the key file does not match the database)
+ *   A2F_ERR_FULL     the map is too small even for the schema
+ *   A2F_ERR_CRYPTO   OpenSSL failure (random bytes, key derivation)
+ *   A2F_ERR_NOMEM    allocation failure
+ *   A2F_ERR_STORAGE  missing file (without CREATE), LMDB failure, a
+ *                    schema version this code does not know, a file
+ *                    that is not an a2f database
  */
 int a2f_store_open(const char *path, size_t mapsize, const a2f_keyring_t *kr,
     unsigned flags, a2f_store_t **st, char *err, size_t errsz);
 
-/* Close and free; NULL is allowed. */
+/*
+ * Close the store: end its reused read transaction, close the LMDB
+ * environment, wipe the keys and free st.  st may be NULL.  No other
+ * thread may be using st.
+ */
 void a2f_store_close(a2f_store_t *st);
 
-/* Run mdb_reader_check (clear stale readers of dead processes). */
+/*
+ * Clear stale reader slots left by dead processes (mdb_reader_check).
+ * dead (may be NULL) receives the number of slots cleared.
+ * Returns A2F_OK or A2F_ERR_STORAGE.
+ */
 int a2f_store_reader_check(a2f_store_t *st, int *dead);
 
-/* Hot copy to path (mdb_env_copy2 with compaction). */
+/*
+ * Hot copy of the whole database to a new file at path, created with
+ * mode 0600 (mdb_env_copyfd2() with MDB_CP_COMPACT, then fsync); readers
+ * and writers may go on meanwhile.  The copy keeps the sealed data keys:
+ * it opens with the same key file.  path must not exist; a failed copy
+ * is removed.
+ * Returns A2F_OK, A2F_ERR_INVALID (path NULL or empty), A2F_ERR_EXISTS
+ * (path exists) or A2F_ERR_STORAGE.
+ */
 int a2f_store_backup(a2f_store_t *st, const char *path);
 
 /*
- * Hot path: generation and flags of a user, through one reused read
- * transaction (mdb_txn_renew / mdb_txn_reset).  Returns A2F_OK,
- * A2F_ERR_NOTFOUND or A2F_ERR_STORAGE.  One thread only.
+ * Hot path: the generation and flags of a user, through one reused read
+ * transaction (mdb_txn_renew / mdb_txn_reset): no allocation after the
+ * first call.  gen and flags are set on A2F_OK only.  One thread only.
+ * Returns A2F_OK, A2F_ERR_NOTFOUND (also for an empty or over-long name)
+ * or A2F_ERR_STORAGE.
  */
 int a2f_store_user_gen(a2f_store_t *st, const char *name, size_t len,
     uint32_t *gen, uint32_t *flags);
 
 /*
- * Users.  get fills u (ndevices and locked_until too).  add fails with
- * A2F_ERR_EXISTS; u->created 0 means now.  set_password stores a hash
- * string and bumps the generation (ends existing sessions).  revoke bumps
- * the generation.  set_flags replaces the A2F_USER_* flags.  del removes
- * the user, the user's devices and failure bucket.  list calls cb for
- * every user in name order until cb returns non-zero.
- * Missing users are A2F_ERR_NOTFOUND.  Writes are one transaction each:
- * all or nothing; a full map is A2F_ERR_FULL.
+ * Users.  name/len is the user name (not NUL-terminated).  Missing users
+ * are A2F_ERR_NOTFOUND.  Writes are one transaction each; every write may
+ * also return A2F_ERR_FULL.
+ *
+ * a2f_store_user_get: fill u (with ndevices and locked_until).  u is
+ * the caller's; wipe u->pwhash when done if it matters.
+ *
+ * a2f_store_user_add: add u->name (u->name_len bytes; must pass
+ * a2f_user_name_valid()) with u->flags, u->gen and u->pwhash (a
+ * NUL-terminated hash string of a2f_password_hash(), non-empty, shorter
+ * than A2F_PWHASH_MAX).  u->created 0 means now; u->gen 0 means a random
+ * generation (so a re-created user never revives old cookies);
+ * u->last_login is kept;
+ * ndevices and locked_until are ignored.  Returns A2F_ERR_EXISTS when
+ * the name is taken, A2F_ERR_INVALID for a bad name or hash.
+ *
+ * a2f_store_user_del: remove the user, every device of the user and the
+ * user's failure bucket.
+ *
+ * a2f_store_user_set_password: store a new hash string (A2F_ERR_INVALID
+ * when empty or too long) and bump the generation, which ends the
+ * user's existing sessions.
+ *
+ * a2f_store_user_revoke: bump the generation (log the user out
+ * everywhere).
+ *
+ * a2f_store_user_set_flags: replace the A2F_USER_* flags (other bits are
+ * A2F_ERR_INVALID).
+ *
+ * a2f_store_user_list: call cb for every user in name order (byte order
+ * of the names), each with ndevices and locked_until filled, until cb
+ * returns non-zero; that value is then returned.  u is valid only during
+ * the call.  cb runs inside a read transaction and must not call store
+ * functions.  Returns A2F_OK (or cb's non-zero value) or A2F_ERR_STORAGE.
  */
 int a2f_store_user_get(a2f_store_t *st, const char *name, size_t len,
     a2f_user_t *u);
@@ -140,10 +230,28 @@ int a2f_store_user_list(a2f_store_t *st,
     int (*cb)(const a2f_user_t *u, void *arg), void *arg);
 
 /*
- * TOTP devices.  add seals d->secret under the data key; an empty
- * d->name means "default"; A2F_ERR_EXISTS when the user has a device of
- * that name; A2F_ERR_TOOBIG past A2F_DEVICES_MAX.  list fills up to max
- * devices (secrets decrypted) and sets *n.  del removes one device.
+ * TOTP devices.
+ *
+ * a2f_store_totp_add: add device d to user: d->secret is sealed under the
+ * data key; an empty d->name means "default" (names are 1..A2F_DEVICE_MAX
+ * bytes without control bytes); d->last_step is kept (normally 0);
+ * d->created 0 means now.  Checks alg (A2F_SHA*), digits (6 or 8),
+ * period (A2F_TOTP_PERIOD_MIN..MAX) and secret_len
+ * (A2F_TOTP_SECRET_MIN..A2F_TOTP_SECRET_MAX): A2F_ERR_INVALID.
+ * Returns A2F_OK, A2F_ERR_NOTFOUND (no such user), A2F_ERR_EXISTS (the
+ * user has a device of that name), A2F_ERR_TOOBIG (the user has
+ * A2F_DEVICES_MAX devices), A2F_ERR_INVALID, A2F_ERR_CRYPTO,
+ * A2F_ERR_FULL or A2F_ERR_STORAGE.
+ *
+ * a2f_store_totp_list: fill devs[0..max-1] in device name order, secrets
+ * decrypted, and set *n to the number filled (at most max; max 0 only
+ * counts nothing).  The secrets are the caller's to wipe.  Returns A2F_OK
+ * (also for a user without devices), A2F_ERR_NOTFOUND (no such user),
+ * A2F_ERR_CRYPTO or A2F_ERR_STORAGE (a secret that does not open).
+ *
+ * a2f_store_totp_del: remove one device.  Returns A2F_OK,
+ * A2F_ERR_NOTFOUND (no such user or device), A2F_ERR_FULL or
+ * A2F_ERR_STORAGE.
  */
 int a2f_store_totp_add(a2f_store_t *st, const char *user, size_t len,
     const a2f_totp_dev_t *d, int64_t now);
@@ -153,9 +261,18 @@ int a2f_store_totp_del(a2f_store_t *st, const char *user, size_t len,
     const char *dev, size_t devlen);
 
 /*
- * Failure buckets.  locked: A2F_OK when neither the user nor the address
- * is locked at now, else A2F_ERR_LOCKED (addr may be NULL).  unlock
- * clears the user's bucket.
+ * Failure buckets.  A failure at now restarts the bucket (count 1, first
+ * now) when now - first >= lo->period, else counts one more; when the
+ * count reaches the limit, the bucket is locked until now + lo->period.
+ *
+ * a2f_store_locked: A2F_OK when neither the user's bucket nor the
+ * address's is locked at now (locked_until > now), else A2F_ERR_LOCKED.
+ * A limit of 0 in lo (or lo NULL) skips that bucket; addr may be NULL.
+ * Returns A2F_OK, A2F_ERR_LOCKED, A2F_ERR_INVALID (addr longer than
+ * A2F_ADDR_MAX) or A2F_ERR_STORAGE.
+ *
+ * a2f_store_unlock: clear the user's bucket.  Returns A2F_OK,
+ * A2F_ERR_NOTFOUND (no such user), A2F_ERR_FULL or A2F_ERR_STORAGE.
  */
 int a2f_store_locked(a2f_store_t *st, const a2f_lockout_t *lo,
     const char *user, size_t len, const char *addr, int64_t now);
@@ -163,20 +280,37 @@ int a2f_store_unlock(a2f_store_t *st, const char *user, size_t len);
 
 /*
  * Authentication events, each one write transaction (the caller runs
- * them off the event loop):
+ * them off the event loop).  lo NULL means no lockout; addr (the client
+ * address text, at most A2F_ADDR_MAX bytes, NUL-terminated) may be NULL.
  *
- * a2f_store_password_result: ok != 0 clears the user's bucket and sets
- * last_login; ok == 0 counts a failure against user (if it exists) and
- * addr, locking either past its limit.  Audits "login" / "login_failed" /
- * "locked".
+ * a2f_store_password_result: ok != 0 clears the user's bucket, sets
+ * last_login to now and audits "login" (A2F_ERR_NOTFOUND when the user
+ * does not exist).  ok == 0 counts a failure against the user (only when
+ * the user exists: no bucket is created for unknown names) and against
+ * addr, locking either past its limit, and audits "login_failed" (and
+ * "locked" when a bucket becomes locked).  Returns A2F_OK (the event was
+ * recorded), A2F_ERR_NOTFOUND, A2F_ERR_INVALID (addr too long),
+ * A2F_ERR_FULL or A2F_ERR_STORAGE.
  *
- * a2f_store_totp_verify: inside one write transaction: refuse when
- * locked, check code against every device of the user (window steps
- * either side), on a match store the step as the device's last step
- * (so a code is accepted once, also across workers), else count a
- * failure.  Returns A2F_OK, A2F_ERR_AUTH, A2F_ERR_REPLAY (counted as a
- * failure), A2F_ERR_LOCKED, A2F_ERR_NOTFOUND (no device), A2F_ERR_INVALID
- * (code malformed: not counted), A2F_ERR_FULL or A2F_ERR_STORAGE.
+ * a2f_store_totp_verify: inside one write transaction: refuse when the
+ * user or addr is locked, check code against every device of the user
+ * (window steps either side of now, 0..A2F_TOTP_WINDOW_MAX), on a match
+ * store the step as that device's last step (so a code is accepted once,
+ * also across workers and processes: of two concurrent calls with the
+ * same code exactly one returns A2F_OK) and clear the user's bucket, else
+ * count a failure against user and addr.  Audits "otc_ok",
+ * "otc_failed", "otc_replay" and "locked".
+ * Returns:
+ *   A2F_OK            a device accepted the code; its step is stored
+ *   A2F_ERR_AUTH      no device accepted it (counted)
+ *   A2F_ERR_REPLAY    it matched only an already used step (counted)
+ *   A2F_ERR_LOCKED    user or address locked (nothing checked)
+ *   A2F_ERR_NOTFOUND  no such user, or the user has no device
+ *   A2F_ERR_DISABLED  the user is disabled (nothing checked)
+ *   A2F_ERR_INVALID   code is not 1..A2F_CODE_MAX ASCII digits, or its
+ *                     length fits no device (not counted), or addr too
+ *                     long, or window too large
+ *   A2F_ERR_CRYPTO, A2F_ERR_FULL, A2F_ERR_STORAGE
  */
 int a2f_store_password_result(a2f_store_t *st, const a2f_lockout_t *lo,
     const char *user, size_t len, const char *addr, int ok, int64_t now);
@@ -185,9 +319,22 @@ int a2f_store_totp_verify(a2f_store_t *st, const a2f_lockout_t *lo,
     size_t codelen, unsigned window, int64_t now);
 
 /*
- * Audit trail: append "event user addr detail" at now (microseconds are
- * made unique); each part is sanitised (control bytes become '?').
- * a2f_store_audit_list calls cb newest first, at most max entries.
+ * Audit trail.
+ *
+ * a2f_store_audit: append the text "<event> user=<user> addr=<addr>"
+ * followed by " <detail>" when detail is not empty, cut to
+ * A2F_AUDIT_MAX - 1 bytes, at now (Unix seconds).  The key is
+ * now * 1000000 plus a counter, so events of one second keep their
+ * order.  Control bytes (and spaces in user and addr) become '?'.
+ * user (len bytes) and addr may be NULL ("-"), detail may be NULL.
+ * Returns A2F_OK, A2F_ERR_INVALID (event NULL), A2F_ERR_FULL or
+ * A2F_ERR_STORAGE.
+ *
+ * a2f_store_audit_list: call cb newest first, at most max times, until
+ * cb returns non-zero (which is then returned).  usec is the event time
+ * in microseconds; text is NUL-terminated, len bytes, valid only during
+ * the call.  cb runs inside a read transaction and must not call store
+ * functions.  Returns A2F_OK (or cb's value) or A2F_ERR_STORAGE.
  */
 int a2f_store_audit(a2f_store_t *st, int64_t now, const char *event,
     const char *user, size_t len, const char *addr, const char *detail);

@@ -1,0 +1,2565 @@
+
+/*
+ * Copyright (C) ngx_http_a2f_module authors
+ *
+ * a2f_store.c: the LMDB schema and every transaction on it (see
+ * a2f_store.h).  The only file that includes lmdb.h.
+ */
+
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <lmdb.h>
+#include <openssl/crypto.h>
+
+#include "a2f_store.h"
+
+
+#define A2F_STORE_VERSION     1       /* schema, meta "version"             */
+#define A2F_STORE_MAXDBS      8
+
+#define A2F_REC_USER_V1       1
+#define A2F_REC_DEV_V1        1
+#define A2F_REC_FAIL_V1       1
+
+/* version, flags, gen, created, last_login, hash length */
+#define A2F_REC_USER_FIXED    (1 + 4 + 4 + 8 + 8 + 2)
+/* version, alg, digits, period, last_step, created, sealed length */
+#define A2F_REC_DEV_FIXED     (1 + 1 + 1 + 2 + 8 + 8 + 2)
+#define A2F_REC_DEV_MAX       (A2F_REC_DEV_FIXED + A2F_TOTP_SECRET_MAX      \
+                               + A2F_SEAL_OVERHEAD)
+/* version, count, first, locked_until */
+#define A2F_REC_FAIL_LEN      (1 + 4 + 8 + 8)
+
+#define A2F_DEK_LEN           32
+#define A2F_DEK_SEALED_LEN    (A2F_DEK_LEN + A2F_SEAL_OVERHEAD)
+#define A2F_DEK_AAD           "a2f-dek"
+#define A2F_KEK_LABEL         "a2f-kek-v1"
+#define A2F_DEK_PREFIX        "dek."
+
+#define A2F_CRED_KEY_MAX      (A2F_USER_MAX + 2 + A2F_DEVICE_MAX)
+#define A2F_FAIL_KEY_MAX      (1 + (A2F_USER_MAX > A2F_ADDR_MAX             \
+                                    ? A2F_USER_MAX : A2F_ADDR_MAX))
+#define A2F_AAD_MAX           (A2F_USER_MAX + 1 + A2F_DEVICE_MAX)
+
+#define A2F_DEVICE_DEFAULT    "default"
+
+
+struct a2f_store_s {
+    MDB_env        *env;
+    MDB_txn        *rtxn;           /* reused by a2f_store_user_gen()    */
+    MDB_dbi         users;
+    MDB_dbi         creds;
+    MDB_dbi         fails;
+    MDB_dbi         audit;
+    MDB_dbi         meta;
+    unsigned        flags;
+    uint8_t         dek[A2F_DEK_LEN];
+    a2f_keyring_t   kr;
+};
+
+
+/* a bounds-checked reader of a record */
+typedef struct {
+    const uint8_t  *p;
+    size_t          left;
+    int             bad;
+} a2f_store_rd_t;
+
+
+/* a failure bucket */
+typedef struct {
+    uint32_t        count;
+    int64_t         first;
+    int64_t         locked_until;
+} a2f_store_fail_t;
+
+
+static void a2f_store_errf(char *err, size_t errsz, const char *fmt, ...);
+static int a2f_store_mdb_rc(int rc);
+static int a2f_store_begin(a2f_store_t *st, unsigned flags, MDB_txn **txn);
+static int a2f_store_commit(MDB_txn *txn);
+static void a2f_store_wipe(void *p, size_t n);
+
+static void a2f_store_put16(uint8_t *p, uint16_t v);
+static void a2f_store_put32(uint8_t *p, uint32_t v);
+static void a2f_store_put64(uint8_t *p, uint64_t v);
+static const uint8_t *a2f_store_rd_bytes(a2f_store_rd_t *r, size_t n);
+static uint8_t a2f_store_rd_u8(a2f_store_rd_t *r);
+static uint16_t a2f_store_rd_u16(a2f_store_rd_t *r);
+static uint32_t a2f_store_rd_u32(a2f_store_rd_t *r);
+static uint64_t a2f_store_rd_u64(a2f_store_rd_t *r);
+
+static int a2f_store_name_ok(const char *name, size_t len);
+static int a2f_store_dev_name_ok(const char *name, size_t len);
+static size_t a2f_store_user_encode(const a2f_user_t *u, uint8_t *buf,
+    size_t size);
+static int a2f_store_user_decode(const MDB_val *key, const MDB_val *val,
+    a2f_user_t *u);
+static int a2f_store_user_load(a2f_store_t *st, MDB_txn *txn,
+    const char *name, size_t len, a2f_user_t *u);
+static int a2f_store_user_save(a2f_store_t *st, MDB_txn *txn,
+    const a2f_user_t *u);
+static int a2f_store_user_extra(a2f_store_t *st, MDB_txn *txn,
+    a2f_user_t *u);
+
+static size_t a2f_store_cred_key(const char *user, size_t len,
+    const char *dev, size_t devlen, uint8_t *buf);
+static size_t a2f_store_aad(const char *user, size_t len, const char *dev,
+    size_t devlen, uint8_t *buf);
+static int a2f_store_dev_decode(a2f_store_t *st, const char *user,
+    size_t len, const MDB_val *key, const MDB_val *val, a2f_totp_dev_t *d,
+    int secret);
+static int a2f_store_dev_encode(a2f_store_t *st, const char *user,
+    size_t len, const a2f_totp_dev_t *d, uint8_t *buf, size_t size,
+    size_t *outlen);
+static int a2f_store_dev_count(a2f_store_t *st, MDB_txn *txn,
+    const char *user, size_t len, unsigned *n);
+
+static size_t a2f_store_fail_key(char kind, const char *s, size_t len,
+    uint8_t *buf);
+static int a2f_store_fail_get(a2f_store_t *st, MDB_txn *txn,
+    const uint8_t *key, size_t klen, a2f_store_fail_t *f);
+static int a2f_store_fail_count(a2f_store_t *st, MDB_txn *txn,
+    const uint8_t *key, size_t klen, unsigned limit, int64_t period,
+    int64_t now, int *locked);
+static int a2f_store_fail_locked(a2f_store_t *st, MDB_txn *txn,
+    char kind, const char *s, size_t len, int64_t now);
+static int a2f_store_fail_del(a2f_store_t *st, MDB_txn *txn, char kind,
+    const char *s, size_t len);
+static int a2f_store_count_failure(a2f_store_t *st, MDB_txn *txn,
+    const a2f_lockout_t *lo, const char *user, size_t len, int user_exists,
+    const char *addr, int64_t now);
+
+static size_t a2f_store_cat(char *buf, size_t size, size_t pos,
+    const char *s, size_t n, int field);
+static int a2f_store_audit_put(a2f_store_t *st, MDB_txn *txn, int64_t now,
+    const char *event, const char *user, size_t len, const char *addr,
+    const char *detail);
+
+static int a2f_store_open_dbs(a2f_store_t *st, MDB_txn *txn, char *err,
+    size_t errsz, const char *path);
+static int a2f_store_open_dek(a2f_store_t *st, MDB_txn *txn, char *err,
+    size_t errsz, const char *path);
+static int a2f_store_seal_dek(a2f_store_t *st, MDB_txn *txn,
+    const a2f_key_t *k);
+static int a2f_store_bump_gen(a2f_store_t *st, const char *name,
+    size_t len, const char *pwhash, int setflags, uint32_t flags);
+static int a2f_store_addr_ok(const char *addr);
+
+
+/* -- small helpers --------------------------------------------------------- */
+
+
+static void
+a2f_store_errf(char *err, size_t errsz, const char *fmt, ...)
+{
+    va_list  ap;
+
+    if (err == NULL || errsz == 0) {
+        return;
+    }
+
+    va_start(ap, fmt);
+    (void) vsnprintf(err, errsz, fmt, ap);
+    va_end(ap);
+}
+
+
+static int
+a2f_store_mdb_rc(int rc)
+{
+    switch (rc) {
+
+    case MDB_SUCCESS:
+        return A2F_OK;
+
+    case MDB_NOTFOUND:
+        return A2F_ERR_NOTFOUND;
+
+    case MDB_KEYEXIST:
+        return A2F_ERR_EXISTS;
+
+    case MDB_MAP_FULL:
+        return A2F_ERR_FULL;
+
+    case ENOMEM:
+        return A2F_ERR_NOMEM;
+
+    default:
+        return A2F_ERR_STORAGE;
+    }
+}
+
+
+static int
+a2f_store_begin(a2f_store_t *st, unsigned flags, MDB_txn **txn)
+{
+    int  rc;
+
+    if (!(flags & MDB_RDONLY) && (st->flags & A2F_STORE_RDONLY)) {
+        return A2F_ERR_STORAGE;
+    }
+
+    rc = mdb_txn_begin(st->env, NULL, flags, txn);
+
+    return a2f_store_mdb_rc(rc);
+}
+
+
+/* mdb_txn_commit() frees txn also when it fails */
+
+static int
+a2f_store_commit(MDB_txn *txn)
+{
+    return a2f_store_mdb_rc(mdb_txn_commit(txn));
+}
+
+
+static void
+a2f_store_wipe(void *p, size_t n)
+{
+    OPENSSL_cleanse(p, n);
+}
+
+
+static void
+a2f_store_put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t) v;
+    p[1] = (uint8_t) (v >> 8);
+}
+
+
+static void
+a2f_store_put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t) v;
+    p[1] = (uint8_t) (v >> 8);
+    p[2] = (uint8_t) (v >> 16);
+    p[3] = (uint8_t) (v >> 24);
+}
+
+
+static void
+a2f_store_put64(uint8_t *p, uint64_t v)
+{
+    a2f_store_put32(p, (uint32_t) v);
+    a2f_store_put32(p + 4, (uint32_t) (v >> 32));
+}
+
+
+static const uint8_t *
+a2f_store_rd_bytes(a2f_store_rd_t *r, size_t n)
+{
+    const uint8_t  *p;
+
+    if (r->bad || r->left < n) {
+        r->bad = 1;
+        return NULL;
+    }
+
+    p = r->p;
+    r->p += n;
+    r->left -= n;
+
+    return p;
+}
+
+
+static uint8_t
+a2f_store_rd_u8(a2f_store_rd_t *r)
+{
+    const uint8_t  *p;
+
+    p = a2f_store_rd_bytes(r, 1);
+
+    return p ? p[0] : 0;
+}
+
+
+static uint16_t
+a2f_store_rd_u16(a2f_store_rd_t *r)
+{
+    const uint8_t  *p;
+
+    p = a2f_store_rd_bytes(r, 2);
+    if (p == NULL) {
+        return 0;
+    }
+
+    return (uint16_t) (p[0] | (p[1] << 8));
+}
+
+
+static uint32_t
+a2f_store_rd_u32(a2f_store_rd_t *r)
+{
+    const uint8_t  *p;
+
+    p = a2f_store_rd_bytes(r, 4);
+    if (p == NULL) {
+        return 0;
+    }
+
+    return (uint32_t) p[0] | ((uint32_t) p[1] << 8)
+           | ((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24);
+}
+
+
+static uint64_t
+a2f_store_rd_u64(a2f_store_rd_t *r)
+{
+    uint64_t  lo, hi;
+
+    lo = a2f_store_rd_u32(r);
+    hi = a2f_store_rd_u32(r);
+
+    return lo | (hi << 32);
+}
+
+
+/* a name usable as a key: 1..A2F_USER_MAX bytes, no NUL */
+
+static int
+a2f_store_name_ok(const char *name, size_t len)
+{
+    return name != NULL && len > 0 && len <= A2F_USER_MAX
+           && memchr(name, '\0', len) == NULL;
+}
+
+
+static int
+a2f_store_dev_name_ok(const char *name, size_t len)
+{
+    size_t  i;
+
+    if (name == NULL || len == 0 || len > A2F_DEVICE_MAX) {
+        return 0;
+    }
+
+    for (i = 0; i < len; i++) {
+        if ((unsigned char) name[i] < 0x20 || name[i] == 0x7f) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+static int
+a2f_store_addr_ok(const char *addr)
+{
+    return addr == NULL || strlen(addr) <= A2F_ADDR_MAX;
+}
+
+
+/* -- records --------------------------------------------------------------- */
+
+
+static size_t
+a2f_store_user_encode(const a2f_user_t *u, uint8_t *buf, size_t size)
+{
+    size_t  hlen;
+
+    hlen = strnlen(u->pwhash, sizeof(u->pwhash));
+
+    if (hlen == 0 || hlen >= sizeof(u->pwhash)
+        || A2F_REC_USER_FIXED + hlen > size)
+    {
+        return 0;
+    }
+
+    buf[0] = A2F_REC_USER_V1;
+    a2f_store_put32(buf + 1, u->flags);
+    a2f_store_put32(buf + 5, u->gen);
+    a2f_store_put64(buf + 9, (uint64_t) u->created);
+    a2f_store_put64(buf + 17, (uint64_t) u->last_login);
+    a2f_store_put16(buf + 25, (uint16_t) hlen);
+    memcpy(buf + A2F_REC_USER_FIXED, u->pwhash, hlen);
+
+    return A2F_REC_USER_FIXED + hlen;
+}
+
+
+static int
+a2f_store_user_decode(const MDB_val *key, const MDB_val *val, a2f_user_t *u)
+{
+    size_t           hlen;
+    const uint8_t   *h;
+    a2f_store_rd_t   r;
+
+    if (!a2f_store_name_ok(key->mv_data, key->mv_size)) {
+        return A2F_ERR_STORAGE;
+    }
+
+    r.p = val->mv_data;
+    r.left = val->mv_size;
+    r.bad = 0;
+
+    if (a2f_store_rd_u8(&r) != A2F_REC_USER_V1) {
+        return A2F_ERR_STORAGE;
+    }
+
+    u->flags = a2f_store_rd_u32(&r);
+    u->gen = a2f_store_rd_u32(&r);
+    u->created = (int64_t) a2f_store_rd_u64(&r);
+    u->last_login = (int64_t) a2f_store_rd_u64(&r);
+    hlen = a2f_store_rd_u16(&r);
+    h = a2f_store_rd_bytes(&r, hlen);
+
+    if (r.bad || r.left != 0 || hlen == 0 || hlen >= sizeof(u->pwhash)
+        || memchr(h, '\0', hlen) != NULL)
+    {
+        return A2F_ERR_STORAGE;
+    }
+
+    memcpy(u->name, key->mv_data, key->mv_size);
+    u->name[key->mv_size] = '\0';
+    u->name_len = key->mv_size;
+
+    memcpy(u->pwhash, h, hlen);
+    u->pwhash[hlen] = '\0';
+
+    u->ndevices = 0;
+    u->locked_until = 0;
+
+    return A2F_OK;
+}
+
+
+static int
+a2f_store_user_load(a2f_store_t *st, MDB_txn *txn, const char *name,
+    size_t len, a2f_user_t *u)
+{
+    int      rc;
+    MDB_val  key, val;
+
+    if (!a2f_store_name_ok(name, len)) {
+        return A2F_ERR_NOTFOUND;
+    }
+
+    key.mv_data = (void *) name;
+    key.mv_size = len;
+
+    rc = mdb_get(txn, st->users, &key, &val);
+    if (rc != MDB_SUCCESS) {
+        return a2f_store_mdb_rc(rc);
+    }
+
+    return a2f_store_user_decode(&key, &val, u);
+}
+
+
+static int
+a2f_store_user_save(a2f_store_t *st, MDB_txn *txn, const a2f_user_t *u)
+{
+    int      rc;
+    size_t   n;
+    uint8_t  buf[A2F_REC_USER_FIXED + A2F_PWHASH_MAX];
+    MDB_val  key, val;
+
+    n = a2f_store_user_encode(u, buf, sizeof(buf));
+    if (n == 0) {
+        return A2F_ERR_INVALID;
+    }
+
+    key.mv_data = (void *) u->name;
+    key.mv_size = u->name_len;
+    val.mv_data = buf;
+    val.mv_size = n;
+
+    rc = mdb_put(txn, st->users, &key, &val, 0);
+
+    return a2f_store_mdb_rc(rc);
+}
+
+
+/* fill ndevices and locked_until */
+
+static int
+a2f_store_user_extra(a2f_store_t *st, MDB_txn *txn, a2f_user_t *u)
+{
+    int               rc;
+    size_t            klen;
+    uint8_t           key[A2F_FAIL_KEY_MAX];
+    a2f_store_fail_t  f;
+
+    rc = a2f_store_dev_count(st, txn, u->name, u->name_len, &u->ndevices);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    klen = a2f_store_fail_key('u', u->name, u->name_len, key);
+
+    rc = a2f_store_fail_get(st, txn, key, klen, &f);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    u->locked_until = f.locked_until;
+
+    return A2F_OK;
+}
+
+
+static size_t
+a2f_store_cred_key(const char *user, size_t len, const char *dev,
+    size_t devlen, uint8_t *buf)
+{
+    memcpy(buf, user, len);
+    buf[len] = '\0';
+    buf[len + 1] = 't';
+
+    if (devlen) {
+        memcpy(buf + len + 2, dev, devlen);
+    }
+
+    return len + 2 + devlen;
+}
+
+
+static size_t
+a2f_store_aad(const char *user, size_t len, const char *dev, size_t devlen,
+    uint8_t *buf)
+{
+    memcpy(buf, user, len);
+    buf[len] = '\0';
+    memcpy(buf + len + 1, dev, devlen);
+
+    return len + 1 + devlen;
+}
+
+
+static int
+a2f_store_dev_encode(a2f_store_t *st, const char *user, size_t len,
+    const a2f_totp_dev_t *d, uint8_t *buf, size_t size, size_t *outlen)
+{
+    int      rc;
+    size_t   n, alen, dlen;
+    uint8_t  aad[A2F_AAD_MAX];
+
+    if (size < A2F_REC_DEV_FIXED + d->secret_len + A2F_SEAL_OVERHEAD) {
+        return A2F_ERR_TOOBIG;
+    }
+
+    dlen = strnlen(d->name, sizeof(d->name));
+    alen = a2f_store_aad(user, len, d->name, dlen, aad);
+
+    buf[0] = A2F_REC_DEV_V1;
+    buf[1] = (uint8_t) d->alg;
+    buf[2] = (uint8_t) d->digits;
+    a2f_store_put16(buf + 3, (uint16_t) d->period);
+    a2f_store_put64(buf + 5, d->last_step);
+    a2f_store_put64(buf + 13, (uint64_t) d->created);
+
+    rc = a2f_seal(st->dek, aad, alen, d->secret, d->secret_len,
+                  buf + A2F_REC_DEV_FIXED, size - A2F_REC_DEV_FIXED, &n);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    if (n != d->secret_len + A2F_SEAL_OVERHEAD) {
+        return A2F_ERR_CRYPTO;
+    }
+
+    a2f_store_put16(buf + 21, (uint16_t) n);
+    *outlen = A2F_REC_DEV_FIXED + n;
+
+    return A2F_OK;
+}
+
+
+/*
+ * Decode a device record found under key (which starts with the user's
+ * prefix).  With secret == 0 the secret is not opened.
+ */
+
+static int
+a2f_store_dev_decode(a2f_store_t *st, const char *user, size_t len,
+    const MDB_val *key, const MDB_val *val, a2f_totp_dev_t *d, int secret)
+{
+    int              rc;
+    size_t           dlen, slen, alen, n;
+    unsigned         alg;
+    const char      *dname;
+    const uint8_t   *sealed;
+    uint8_t          aad[A2F_AAD_MAX];
+    a2f_store_rd_t   r;
+
+    if (key->mv_size <= len + 2) {
+        return A2F_ERR_STORAGE;
+    }
+
+    dname = (const char *) key->mv_data + len + 2;
+    dlen = key->mv_size - len - 2;
+
+    if (!a2f_store_dev_name_ok(dname, dlen)) {
+        return A2F_ERR_STORAGE;
+    }
+
+    r.p = val->mv_data;
+    r.left = val->mv_size;
+    r.bad = 0;
+
+    if (a2f_store_rd_u8(&r) != A2F_REC_DEV_V1) {
+        return A2F_ERR_STORAGE;
+    }
+
+    alg = a2f_store_rd_u8(&r);
+    d->digits = a2f_store_rd_u8(&r);
+    d->period = a2f_store_rd_u16(&r);
+    d->last_step = a2f_store_rd_u64(&r);
+    d->created = (int64_t) a2f_store_rd_u64(&r);
+    slen = a2f_store_rd_u16(&r);
+    sealed = a2f_store_rd_bytes(&r, slen);
+
+    if (r.bad || r.left != 0
+        || alg > A2F_SHA512
+        || (d->digits != 6 && d->digits != 8)
+        || d->period < A2F_TOTP_PERIOD_MIN
+        || d->period > A2F_TOTP_PERIOD_MAX
+        || slen < A2F_SEAL_OVERHEAD + A2F_TOTP_SECRET_MIN
+        || slen > A2F_SEAL_OVERHEAD + A2F_TOTP_SECRET_MAX)
+    {
+        return A2F_ERR_STORAGE;
+    }
+
+    d->alg = (a2f_hash_t) alg;
+    memcpy(d->name, dname, dlen);
+    d->name[dlen] = '\0';
+    d->secret_len = 0;
+
+    if (!secret) {
+        return A2F_OK;
+    }
+
+    alen = a2f_store_aad(user, len, dname, dlen, aad);
+
+    rc = a2f_open(st->dek, aad, alen, sealed, slen, d->secret,
+                  sizeof(d->secret), &n);
+
+    if (rc == A2F_ERR_AUTH) {
+        /* edited, moved between users, or sealed under another key */
+        return A2F_ERR_STORAGE;
+    }
+
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    d->secret_len = n;
+
+    return A2F_OK;
+}
+
+
+static int
+a2f_store_dev_count(a2f_store_t *st, MDB_txn *txn, const char *user,
+    size_t len, unsigned *n)
+{
+    int          rc;
+    size_t       plen;
+    uint8_t      prefix[A2F_CRED_KEY_MAX];
+    MDB_val      key, val;
+    MDB_cursor  *cur;
+
+    *n = 0;
+
+    plen = a2f_store_cred_key(user, len, NULL, 0, prefix);
+
+    rc = mdb_cursor_open(txn, st->creds, &cur);
+    if (rc != MDB_SUCCESS) {
+        return a2f_store_mdb_rc(rc);
+    }
+
+    key.mv_data = prefix;
+    key.mv_size = plen;
+
+    rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+
+    while (rc == MDB_SUCCESS
+           && key.mv_size > plen
+           && memcmp(key.mv_data, prefix, plen) == 0)
+    {
+        (*n)++;
+        rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
+    }
+
+    mdb_cursor_close(cur);
+
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        return a2f_store_mdb_rc(rc);
+    }
+
+    return A2F_OK;
+}
+
+
+static size_t
+a2f_store_fail_key(char kind, const char *s, size_t len, uint8_t *buf)
+{
+    buf[0] = (uint8_t) kind;
+    memcpy(buf + 1, s, len);
+
+    return 1 + len;
+}
+
+
+/* a missing bucket reads as all zero */
+
+static int
+a2f_store_fail_get(a2f_store_t *st, MDB_txn *txn, const uint8_t *key,
+    size_t klen, a2f_store_fail_t *f)
+{
+    int             rc;
+    MDB_val         k, v;
+    a2f_store_rd_t  r;
+
+    f->count = 0;
+    f->first = 0;
+    f->locked_until = 0;
+
+    k.mv_data = (void *) key;
+    k.mv_size = klen;
+
+    rc = mdb_get(txn, st->fails, &k, &v);
+
+    if (rc == MDB_NOTFOUND) {
+        return A2F_OK;
+    }
+
+    if (rc != MDB_SUCCESS) {
+        return a2f_store_mdb_rc(rc);
+    }
+
+    r.p = v.mv_data;
+    r.left = v.mv_size;
+    r.bad = 0;
+
+    if (a2f_store_rd_u8(&r) != A2F_REC_FAIL_V1) {
+        return A2F_ERR_STORAGE;
+    }
+
+    f->count = a2f_store_rd_u32(&r);
+    f->first = (int64_t) a2f_store_rd_u64(&r);
+    f->locked_until = (int64_t) a2f_store_rd_u64(&r);
+
+    if (r.bad || r.left != 0) {
+        return A2F_ERR_STORAGE;
+    }
+
+    return A2F_OK;
+}
+
+
+/* count one failure; *locked is set when this one locks the bucket */
+
+static int
+a2f_store_fail_count(a2f_store_t *st, MDB_txn *txn, const uint8_t *key,
+    size_t klen, unsigned limit, int64_t period, int64_t now, int *locked)
+{
+    int               rc;
+    uint8_t           buf[A2F_REC_FAIL_LEN];
+    MDB_val           k, v;
+    a2f_store_fail_t  f;
+
+    *locked = 0;
+
+    rc = a2f_store_fail_get(st, txn, key, klen, &f);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    if (f.count == 0 || now - f.first >= period || now < f.first) {
+        f.count = 1;
+        f.first = now;
+
+    } else if (f.count < UINT32_MAX) {
+        f.count++;
+    }
+
+    if (limit && f.count >= limit && f.locked_until <= now) {
+        f.locked_until = now + period;
+        *locked = 1;
+    }
+
+    buf[0] = A2F_REC_FAIL_V1;
+    a2f_store_put32(buf + 1, f.count);
+    a2f_store_put64(buf + 5, (uint64_t) f.first);
+    a2f_store_put64(buf + 13, (uint64_t) f.locked_until);
+
+    k.mv_data = (void *) key;
+    k.mv_size = klen;
+    v.mv_data = buf;
+    v.mv_size = sizeof(buf);
+
+    rc = mdb_put(txn, st->fails, &k, &v, 0);
+
+    return a2f_store_mdb_rc(rc);
+}
+
+
+static int
+a2f_store_fail_locked(a2f_store_t *st, MDB_txn *txn, char kind,
+    const char *s, size_t len, int64_t now)
+{
+    int               rc;
+    size_t            klen;
+    uint8_t           key[A2F_FAIL_KEY_MAX];
+    a2f_store_fail_t  f;
+
+    if (s == NULL || len == 0 || len > A2F_FAIL_KEY_MAX - 1) {
+        return A2F_OK;
+    }
+
+    klen = a2f_store_fail_key(kind, s, len, key);
+
+    rc = a2f_store_fail_get(st, txn, key, klen, &f);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    return f.locked_until > now ? A2F_ERR_LOCKED : A2F_OK;
+}
+
+
+static int
+a2f_store_fail_del(a2f_store_t *st, MDB_txn *txn, char kind, const char *s,
+    size_t len)
+{
+    int      rc;
+    size_t   klen;
+    uint8_t  key[A2F_FAIL_KEY_MAX];
+    MDB_val  k;
+
+    klen = a2f_store_fail_key(kind, s, len, key);
+
+    k.mv_data = key;
+    k.mv_size = klen;
+
+    rc = mdb_del(txn, st->fails, &k, NULL);
+
+    if (rc == MDB_NOTFOUND) {
+        return A2F_OK;
+    }
+
+    return a2f_store_mdb_rc(rc);
+}
+
+
+/* count a failed login or code against the user and the address */
+
+static int
+a2f_store_count_failure(a2f_store_t *st, MDB_txn *txn,
+    const a2f_lockout_t *lo, const char *user, size_t len, int user_exists,
+    const char *addr, int64_t now)
+{
+    int      rc, locked;
+    size_t   klen;
+    uint8_t  key[A2F_FAIL_KEY_MAX];
+
+    if (lo == NULL) {
+        return A2F_OK;
+    }
+
+    if (user_exists && lo->max_fails) {
+        klen = a2f_store_fail_key('u', user, len, key);
+
+        rc = a2f_store_fail_count(st, txn, key, klen, lo->max_fails,
+                                  lo->period, now, &locked);
+        if (rc != A2F_OK) {
+            return rc;
+        }
+
+        if (locked) {
+            rc = a2f_store_audit_put(st, txn, now, "locked", user, len, addr,
+                                     "bucket=user");
+            if (rc != A2F_OK) {
+                return rc;
+            }
+        }
+    }
+
+    if (addr != NULL && addr[0] != '\0' && lo->max_fails_addr) {
+        klen = a2f_store_fail_key('a', addr, strlen(addr), key);
+
+        rc = a2f_store_fail_count(st, txn, key, klen, lo->max_fails_addr,
+                                  lo->period, now, &locked);
+        if (rc != A2F_OK) {
+            return rc;
+        }
+
+        if (locked) {
+            rc = a2f_store_audit_put(st, txn, now, "locked", user, len, addr,
+                                     "bucket=addr");
+            if (rc != A2F_OK) {
+                return rc;
+            }
+        }
+    }
+
+    return A2F_OK;
+}
+
+
+/* append n bytes of s, control bytes (and in fields spaces) as '?' */
+
+static size_t
+a2f_store_cat(char *buf, size_t size, size_t pos, const char *s, size_t n,
+    int field)
+{
+    size_t         i;
+    unsigned char  c;
+
+    for (i = 0; i < n && pos + 1 < size; i++) {
+        c = (unsigned char) s[i];
+
+        if (c < 0x20 || c == 0x7f || (field && c == ' ')) {
+            c = '?';
+        }
+
+        buf[pos++] = (char) c;
+    }
+
+    buf[pos] = '\0';
+
+    return pos;
+}
+
+
+static int
+a2f_store_audit_put(a2f_store_t *st, MDB_txn *txn, int64_t now,
+    const char *event, const char *user, size_t len, const char *addr,
+    const char *detail)
+{
+    int             rc;
+    char            text[A2F_AUDIT_MAX];
+    size_t          pos;
+    uint8_t         kbuf[8];
+    uint64_t        usec, base, last;
+    unsigned        i;
+    MDB_val         key, val;
+    MDB_cursor     *cur;
+    const uint8_t  *p;
+
+    pos = 0;
+    text[0] = '\0';
+
+    pos = a2f_store_cat(text, sizeof(text), pos, event, strlen(event), 1);
+    pos = a2f_store_cat(text, sizeof(text), pos, " user=", 6, 0);
+
+    if (user != NULL && len) {
+        pos = a2f_store_cat(text, sizeof(text), pos, user, len, 1);
+    } else {
+        pos = a2f_store_cat(text, sizeof(text), pos, "-", 1, 0);
+    }
+
+    pos = a2f_store_cat(text, sizeof(text), pos, " addr=", 6, 0);
+
+    if (addr != NULL && addr[0] != '\0') {
+        pos = a2f_store_cat(text, sizeof(text), pos, addr, strlen(addr), 1);
+    } else {
+        pos = a2f_store_cat(text, sizeof(text), pos, "-", 1, 0);
+    }
+
+    if (detail != NULL && detail[0] != '\0') {
+        pos = a2f_store_cat(text, sizeof(text), pos, " ", 1, 0);
+        pos = a2f_store_cat(text, sizeof(text), pos, detail, strlen(detail),
+                            0);
+    }
+
+    /*
+     * The key is now in microseconds; events within one second follow
+     * the last one already stored in that second.
+     */
+
+    base = now > 0 ? (uint64_t) now * 1000000 : 0;
+
+    rc = mdb_cursor_open(txn, st->audit, &cur);
+    if (rc != MDB_SUCCESS) {
+        return a2f_store_mdb_rc(rc);
+    }
+
+    usec = base + 1000000;
+
+    for (i = 0; i < 8; i++) {
+        kbuf[i] = (uint8_t) (usec >> (56 - 8 * i));
+    }
+
+    key.mv_data = kbuf;
+    key.mv_size = 8;
+
+    rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_cursor_get(cur, &key, &val, MDB_PREV);
+
+    } else if (rc == MDB_NOTFOUND) {
+        rc = mdb_cursor_get(cur, &key, &val, MDB_LAST);
+    }
+
+    usec = base;
+
+    if (rc == MDB_SUCCESS && key.mv_size == 8) {
+        p = key.mv_data;
+        last = 0;
+
+        for (i = 0; i < 8; i++) {
+            last = (last << 8) | p[i];
+        }
+
+        if (last >= base && last < base + 1000000) {
+            usec = last + 1;
+        }
+
+    } else if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+        mdb_cursor_close(cur);
+        return a2f_store_mdb_rc(rc);
+    }
+
+    mdb_cursor_close(cur);
+
+    val.mv_data = text;
+    val.mv_size = pos;
+
+    for ( ;; ) {
+        for (i = 0; i < 8; i++) {
+            kbuf[i] = (uint8_t) (usec >> (56 - 8 * i));
+        }
+
+        key.mv_data = kbuf;
+        key.mv_size = 8;
+
+        rc = mdb_put(txn, st->audit, &key, &val, MDB_NOOVERWRITE);
+
+        if (rc != MDB_KEYEXIST) {
+            break;
+        }
+
+        usec++;
+    }
+
+    return a2f_store_mdb_rc(rc);
+}
+
+
+/* -- open and close -------------------------------------------------------- */
+
+
+static int
+a2f_store_open_dbs(a2f_store_t *st, MDB_txn *txn, char *err, size_t errsz,
+    const char *path)
+{
+    int           rc;
+    unsigned      i, flags;
+    MDB_dbi      *dbi[5];
+    const char   *names[5] = { "users", "creds", "fails", "audit", "meta" };
+
+    dbi[0] = &st->users;
+    dbi[1] = &st->creds;
+    dbi[2] = &st->fails;
+    dbi[3] = &st->audit;
+    dbi[4] = &st->meta;
+
+    flags = (st->flags & A2F_STORE_RDONLY) ? 0 : MDB_CREATE;
+
+    for (i = 0; i < 5; i++) {
+        rc = mdb_dbi_open(txn, names[i], flags, dbi[i]);
+
+        if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
+            a2f_store_errf(err, errsz, "%s: not an a2f database (no \"%s\")",
+                           path, names[i]);
+            return A2F_ERR_STORAGE;
+        }
+
+        if (rc != MDB_SUCCESS) {
+            a2f_store_errf(err, errsz, "%s: mdb_dbi_open(\"%s\"): %s", path,
+                           names[i], mdb_strerror(rc));
+            return a2f_store_mdb_rc(rc) == A2F_ERR_FULL ? A2F_ERR_FULL
+                                                        : A2F_ERR_STORAGE;
+        }
+    }
+
+    return A2F_OK;
+}
+
+
+static int
+a2f_store_seal_dek(a2f_store_t *st, MDB_txn *txn, const a2f_key_t *k)
+{
+    int      rc;
+    char     name[sizeof(A2F_DEK_PREFIX) + A2F_KID_LEN];
+    size_t   n;
+    uint8_t  kek[32], sealed[A2F_DEK_SEALED_LEN];
+    MDB_val  key, val;
+
+    rc = a2f_derive(k, A2F_KEK_LABEL, kek);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = a2f_seal(kek, (const uint8_t *) A2F_DEK_AAD,
+                  sizeof(A2F_DEK_AAD) - 1, st->dek, A2F_DEK_LEN,
+                  sealed, sizeof(sealed), &n);
+
+    a2f_store_wipe(kek, sizeof(kek));
+
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    (void) snprintf(name, sizeof(name), "%s%s", A2F_DEK_PREFIX, k->kid);
+
+    key.mv_data = name;
+    key.mv_size = strlen(name);
+    val.mv_data = sealed;
+    val.mv_size = n;
+
+    rc = mdb_put(txn, st->meta, &key, &val, 0);
+
+    return a2f_store_mdb_rc(rc);
+}
+
+
+static int
+a2f_store_open_dek(a2f_store_t *st, MDB_txn *txn, char *err, size_t errsz,
+    const char *path)
+{
+    int             rc, found, have;
+    char            name[sizeof(A2F_DEK_PREFIX) + A2F_KID_LEN];
+    size_t          i, n;
+    uint8_t         kek[32], vbuf[4];
+    uint32_t        v;
+    MDB_val         key, val;
+    MDB_cursor     *cur;
+    const uint8_t  *p;
+
+    /* schema version */
+
+    key.mv_data = "version";
+    key.mv_size = sizeof("version") - 1;
+
+    rc = mdb_get(txn, st->meta, &key, &val);
+
+    if (rc == MDB_SUCCESS) {
+        p = val.mv_data;
+
+        if (val.mv_size != 4) {
+            a2f_store_errf(err, errsz, "%s: bad schema version record", path);
+            return A2F_ERR_STORAGE;
+        }
+
+        v = (uint32_t) p[0] | ((uint32_t) p[1] << 8)
+            | ((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24);
+
+        if (v != A2F_STORE_VERSION) {
+            a2f_store_errf(err, errsz,
+                           "%s: schema version %u is not supported "
+                           "(this build knows %u)",
+                           path, (unsigned) v, A2F_STORE_VERSION);
+            return A2F_ERR_STORAGE;
+        }
+
+    } else if (rc != MDB_NOTFOUND) {
+        a2f_store_errf(err, errsz, "%s: %s", path, mdb_strerror(rc));
+        return A2F_ERR_STORAGE;
+    }
+
+    /* the first ring key with a data key entry that opens wins */
+
+    found = 0;
+
+    for (i = 0; i < st->kr.n && !found; i++) {
+        (void) snprintf(name, sizeof(name), "%s%s", A2F_DEK_PREFIX,
+                        st->kr.keys[i].kid);
+
+        key.mv_data = name;
+        key.mv_size = strlen(name);
+
+        rc = mdb_get(txn, st->meta, &key, &val);
+
+        if (rc == MDB_NOTFOUND) {
+            continue;
+        }
+
+        if (rc != MDB_SUCCESS) {
+            a2f_store_errf(err, errsz, "%s: %s", path, mdb_strerror(rc));
+            return A2F_ERR_STORAGE;
+        }
+
+        if (a2f_derive(&st->kr.keys[i], A2F_KEK_LABEL, kek) != A2F_OK) {
+            a2f_store_errf(err, errsz, "%s: key derivation failed", path);
+            return A2F_ERR_CRYPTO;
+        }
+
+        rc = a2f_open(kek, (const uint8_t *) A2F_DEK_AAD,
+                      sizeof(A2F_DEK_AAD) - 1, val.mv_data, val.mv_size,
+                      st->dek, sizeof(st->dek), &n);
+
+        a2f_store_wipe(kek, sizeof(kek));
+
+        if (rc == A2F_OK && n == A2F_DEK_LEN) {
+            found = 1;
+        }
+    }
+
+    if (!found) {
+
+        /* is there any data key at all? */
+
+        rc = mdb_cursor_open(txn, st->meta, &cur);
+        if (rc != MDB_SUCCESS) {
+            a2f_store_errf(err, errsz, "%s: %s", path, mdb_strerror(rc));
+            return A2F_ERR_STORAGE;
+        }
+
+        key.mv_data = A2F_DEK_PREFIX;
+        key.mv_size = sizeof(A2F_DEK_PREFIX) - 1;
+
+        rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+
+        have = (rc == MDB_SUCCESS
+                && key.mv_size >= sizeof(A2F_DEK_PREFIX) - 1
+                && memcmp(key.mv_data, A2F_DEK_PREFIX,
+                          sizeof(A2F_DEK_PREFIX) - 1) == 0);
+
+        mdb_cursor_close(cur);
+
+        if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
+            a2f_store_errf(err, errsz, "%s: %s", path, mdb_strerror(rc));
+            return A2F_ERR_STORAGE;
+        }
+
+        if (have) {
+            a2f_store_errf(err, errsz,
+                           "%s: the key file does not match the database "
+                           "(no key in it opens the data key)", path);
+            return A2F_ERR_NOKEY;
+        }
+
+        if (st->flags & A2F_STORE_RDONLY) {
+            a2f_store_errf(err, errsz,
+                           "%s: not an a2f database (no data key)", path);
+            return A2F_ERR_STORAGE;
+        }
+
+        /* a new file: a new data key and the schema version */
+
+        if (a2f_random(st->dek, sizeof(st->dek)) != A2F_OK) {
+            a2f_store_errf(err, errsz, "%s: no random bytes", path);
+            return A2F_ERR_CRYPTO;
+        }
+
+        vbuf[0] = A2F_STORE_VERSION;
+        vbuf[1] = 0;
+        vbuf[2] = 0;
+        vbuf[3] = 0;
+
+        key.mv_data = "version";
+        key.mv_size = sizeof("version") - 1;
+        val.mv_data = vbuf;
+        val.mv_size = sizeof(vbuf);
+
+        rc = mdb_put(txn, st->meta, &key, &val, 0);
+        if (rc != MDB_SUCCESS) {
+            a2f_store_errf(err, errsz, "%s: %s", path, mdb_strerror(rc));
+            return a2f_store_mdb_rc(rc) == A2F_ERR_FULL ? A2F_ERR_FULL
+                                                        : A2F_ERR_STORAGE;
+        }
+    }
+
+    if (st->flags & A2F_STORE_RDONLY) {
+        return A2F_OK;
+    }
+
+    /* seal the data key under every ring key that lacks it */
+
+    for (i = 0; i < st->kr.n; i++) {
+        (void) snprintf(name, sizeof(name), "%s%s", A2F_DEK_PREFIX,
+                        st->kr.keys[i].kid);
+
+        key.mv_data = name;
+        key.mv_size = strlen(name);
+
+        rc = mdb_get(txn, st->meta, &key, &val);
+
+        if (rc == MDB_SUCCESS) {
+            continue;
+        }
+
+        if (rc != MDB_NOTFOUND) {
+            a2f_store_errf(err, errsz, "%s: %s", path, mdb_strerror(rc));
+            return A2F_ERR_STORAGE;
+        }
+
+        rc = a2f_store_seal_dek(st, txn, &st->kr.keys[i]);
+        if (rc != A2F_OK) {
+            a2f_store_errf(err, errsz, "%s: cannot store the data key: %s",
+                           path, a2f_strerror(rc));
+            return rc == A2F_ERR_FULL || rc == A2F_ERR_CRYPTO
+                   ? rc : A2F_ERR_STORAGE;
+        }
+    }
+
+    return A2F_OK;
+}
+
+
+int
+a2f_store_open(const char *path, size_t mapsize, const a2f_keyring_t *kr,
+    unsigned flags, a2f_store_t **stp, char *err, size_t errsz)
+{
+    int           rc, mrc, exists;
+    unsigned      eflags;
+    MDB_txn      *txn;
+    a2f_store_t  *st;
+    struct stat   sb;
+
+    if (err && errsz) {
+        err[0] = '\0';
+    }
+
+    if (path == NULL || path[0] == '\0') {
+        a2f_store_errf(err, errsz, "empty database path");
+        return A2F_ERR_INVALID;
+    }
+
+    if (kr == NULL || kr->n == 0 || kr->n > A2F_KEYS_MAX) {
+        a2f_store_errf(err, errsz, "%s: no key to open the database with",
+                       path);
+        return A2F_ERR_INVALID;
+    }
+
+    if ((flags & A2F_STORE_CREATE) && (flags & A2F_STORE_RDONLY)) {
+        a2f_store_errf(err, errsz, "%s: create and read-only at once", path);
+        return A2F_ERR_INVALID;
+    }
+
+    exists = (stat(path, &sb) == 0);
+
+    if (!exists) {
+        if (errno != ENOENT || !(flags & A2F_STORE_CREATE)) {
+            a2f_store_errf(err, errsz, "%s: %s", path, strerror(errno));
+            return A2F_ERR_STORAGE;
+        }
+
+    } else if (!S_ISREG(sb.st_mode)) {
+        a2f_store_errf(err, errsz, "%s: not a regular file", path);
+        return A2F_ERR_STORAGE;
+    }
+
+    st = calloc(1, sizeof(a2f_store_t));
+    if (st == NULL) {
+        a2f_store_errf(err, errsz, "%s: out of memory", path);
+        return A2F_ERR_NOMEM;
+    }
+
+    st->flags = flags;
+    st->kr = *kr;
+
+    mrc = mdb_env_create(&st->env);
+    if (mrc != MDB_SUCCESS) {
+        a2f_store_errf(err, errsz, "%s: mdb_env_create: %s", path,
+                       mdb_strerror(mrc));
+        st->env = NULL;
+        rc = A2F_ERR_STORAGE;
+        goto failed;
+    }
+
+    mrc = mdb_env_set_maxdbs(st->env, A2F_STORE_MAXDBS);
+
+    if (mrc == MDB_SUCCESS && (mapsize || !exists)) {
+        mrc = mdb_env_set_mapsize(st->env,
+                                  mapsize ? mapsize
+                                          : A2F_STORE_MAPSIZE_DEFAULT);
+    }
+
+    if (mrc != MDB_SUCCESS) {
+        a2f_store_errf(err, errsz, "%s: %s", path, mdb_strerror(mrc));
+        rc = A2F_ERR_STORAGE;
+        goto failed;
+    }
+
+    eflags = MDB_NOSUBDIR | MDB_NOTLS;
+
+    if (flags & A2F_STORE_RDONLY) {
+        eflags |= MDB_RDONLY;
+    }
+
+    mrc = mdb_env_open(st->env, path, eflags, 0600);
+    if (mrc != MDB_SUCCESS) {
+        a2f_store_errf(err, errsz, "%s: %s", path, mdb_strerror(mrc));
+        rc = A2F_ERR_STORAGE;
+        goto failed;
+    }
+
+    mrc = mdb_txn_begin(st->env, NULL,
+                        (flags & A2F_STORE_RDONLY) ? MDB_RDONLY : 0, &txn);
+    if (mrc != MDB_SUCCESS) {
+        a2f_store_errf(err, errsz, "%s: %s", path, mdb_strerror(mrc));
+        rc = A2F_ERR_STORAGE;
+        goto failed;
+    }
+
+    rc = a2f_store_open_dbs(st, txn, err, errsz, path);
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_open_dek(st, txn, err, errsz, path);
+    }
+
+    if (rc != A2F_OK) {
+        mdb_txn_abort(txn);
+        goto failed;
+    }
+
+    mrc = mdb_txn_commit(txn);
+    if (mrc != MDB_SUCCESS) {
+        a2f_store_errf(err, errsz, "%s: %s", path, mdb_strerror(mrc));
+        rc = (mrc == MDB_MAP_FULL) ? A2F_ERR_FULL : A2F_ERR_STORAGE;
+        goto failed;
+    }
+
+    *stp = st;
+
+    return A2F_OK;
+
+failed:
+
+    if (st->env) {
+        mdb_env_close(st->env);
+    }
+
+    a2f_store_wipe(st, sizeof(a2f_store_t));
+    free(st);
+
+    return rc;
+}
+
+
+void
+a2f_store_close(a2f_store_t *st)
+{
+    if (st == NULL) {
+        return;
+    }
+
+    if (st->rtxn) {
+        mdb_txn_abort(st->rtxn);
+    }
+
+    if (st->env) {
+        mdb_env_close(st->env);
+    }
+
+    a2f_store_wipe(st, sizeof(a2f_store_t));
+    free(st);
+}
+
+
+int
+a2f_store_reader_check(a2f_store_t *st, int *dead)
+{
+    int  rc, n;
+
+    n = 0;
+    rc = mdb_reader_check(st->env, &n);
+
+    if (dead) {
+        *dead = n;
+    }
+
+    return rc == MDB_SUCCESS ? A2F_OK : A2F_ERR_STORAGE;
+}
+
+
+int
+a2f_store_backup(a2f_store_t *st, const char *path)
+{
+    int  fd, rc;
+
+    if (path == NULL || path[0] == '\0') {
+        return A2F_ERR_INVALID;
+    }
+
+    /* the copy holds what the database holds: mode 0600, never over a file */
+
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+              0600);
+
+    if (fd == -1) {
+        return errno == EEXIST ? A2F_ERR_EXISTS : A2F_ERR_STORAGE;
+    }
+
+    rc = mdb_env_copyfd2(st->env, fd, MDB_CP_COMPACT);
+
+    if (rc == MDB_SUCCESS && fsync(fd) == -1) {
+        rc = errno;
+    }
+
+    if (close(fd) == -1 && rc == MDB_SUCCESS) {
+        rc = errno;
+    }
+
+    if (rc != MDB_SUCCESS) {
+        (void) unlink(path);
+        return A2F_ERR_STORAGE;
+    }
+
+    return A2F_OK;
+}
+
+
+/* -- users ----------------------------------------------------------------- */
+
+
+int
+a2f_store_user_gen(a2f_store_t *st, const char *name, size_t len,
+    uint32_t *gen, uint32_t *flags)
+{
+    int             rc;
+    size_t          hlen;
+    MDB_val         key, val;
+    uint32_t        f, g;
+    a2f_store_rd_t  r;
+
+    if (!a2f_store_name_ok(name, len)) {
+        return A2F_ERR_NOTFOUND;
+    }
+
+    if (st->rtxn == NULL) {
+        rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &st->rtxn);
+        if (rc != MDB_SUCCESS) {
+            st->rtxn = NULL;
+            return A2F_ERR_STORAGE;
+        }
+
+    } else {
+        rc = mdb_txn_renew(st->rtxn);
+        if (rc != MDB_SUCCESS) {
+            mdb_txn_abort(st->rtxn);
+            st->rtxn = NULL;
+            return A2F_ERR_STORAGE;
+        }
+    }
+
+    key.mv_data = (void *) name;
+    key.mv_size = len;
+
+    rc = mdb_get(st->rtxn, st->users, &key, &val);
+
+    if (rc != MDB_SUCCESS) {
+        mdb_txn_reset(st->rtxn);
+        return rc == MDB_NOTFOUND ? A2F_ERR_NOTFOUND : A2F_ERR_STORAGE;
+    }
+
+    /* the fixed part of the record; a2f_store_user_decode() checks it all */
+
+    r.p = val.mv_data;
+    r.left = val.mv_size;
+    r.bad = 0;
+
+    rc = (a2f_store_rd_u8(&r) == A2F_REC_USER_V1);
+    f = a2f_store_rd_u32(&r);
+    g = a2f_store_rd_u32(&r);
+    (void) a2f_store_rd_bytes(&r, 8 + 8);
+    hlen = a2f_store_rd_u16(&r);
+    rc = rc && !r.bad && hlen > 0 && r.left == hlen;
+
+    mdb_txn_reset(st->rtxn);
+
+    if (!rc) {
+        return A2F_ERR_STORAGE;
+    }
+
+    *gen = g;
+    *flags = f;
+
+    return A2F_OK;
+}
+
+
+int
+a2f_store_user_get(a2f_store_t *st, const char *name, size_t len,
+    a2f_user_t *u)
+{
+    int       rc;
+    MDB_txn  *txn;
+
+    rc = a2f_store_begin(st, MDB_RDONLY, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_user_load(st, txn, name, len, u);
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_user_extra(st, txn, u);
+    }
+
+    mdb_txn_abort(txn);
+
+    return rc;
+}
+
+
+int
+a2f_store_user_add(a2f_store_t *st, const a2f_user_t *u, int64_t now)
+{
+    int         rc;
+    size_t      n;
+    uint8_t     buf[A2F_REC_USER_FIXED + A2F_PWHASH_MAX];
+    MDB_val     key, val;
+    MDB_txn    *txn;
+    a2f_user_t  nu;
+
+    if (u == NULL || u->name_len == 0 || u->name_len > A2F_USER_MAX
+        || a2f_user_name_valid(u->name, u->name_len) != A2F_OK)
+    {
+        return A2F_ERR_INVALID;
+    }
+
+    nu = *u;
+
+    if (nu.created == 0) {
+        nu.created = now;
+    }
+
+    /*
+     * A new user starts at a random generation, so that a user deleted
+     * and created again under the same name never revives old cookies.
+     */
+
+    while (nu.gen == 0) {
+        if (a2f_random((uint8_t *) &nu.gen, sizeof(nu.gen)) != A2F_OK) {
+            a2f_store_wipe(&nu, sizeof(nu));
+            return A2F_ERR_CRYPTO;
+        }
+
+        nu.gen &= 0x7fffffff;
+    }
+
+    n = a2f_store_user_encode(&nu, buf, sizeof(buf));
+    a2f_store_wipe(&nu, sizeof(nu));
+
+    if (n == 0) {
+        return A2F_ERR_INVALID;
+    }
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    key.mv_data = (void *) u->name;
+    key.mv_size = u->name_len;
+    val.mv_data = buf;
+    val.mv_size = n;
+
+    rc = mdb_put(txn, st->users, &key, &val, MDB_NOOVERWRITE);
+
+    if (rc == MDB_SUCCESS) {
+        /* a stale bucket of an earlier user of that name goes too */
+        rc = a2f_store_fail_del(st, txn, 'u', u->name, u->name_len);
+
+    } else {
+        rc = a2f_store_mdb_rc(rc);
+    }
+
+    if (rc != A2F_OK) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+
+    return a2f_store_commit(txn);
+}
+
+
+int
+a2f_store_user_del(a2f_store_t *st, const char *name, size_t len)
+{
+    int          rc, mrc;
+    size_t       plen;
+    uint8_t      prefix[A2F_CRED_KEY_MAX];
+    MDB_val      key, val;
+    MDB_txn     *txn;
+    MDB_cursor  *cur;
+
+    if (!a2f_store_name_ok(name, len)) {
+        return A2F_ERR_NOTFOUND;
+    }
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    key.mv_data = (void *) name;
+    key.mv_size = len;
+
+    mrc = mdb_del(txn, st->users, &key, NULL);
+    if (mrc != MDB_SUCCESS) {
+        rc = a2f_store_mdb_rc(mrc);
+        goto failed;
+    }
+
+    /* every device */
+
+    plen = a2f_store_cred_key(name, len, NULL, 0, prefix);
+
+    mrc = mdb_cursor_open(txn, st->creds, &cur);
+    if (mrc != MDB_SUCCESS) {
+        rc = a2f_store_mdb_rc(mrc);
+        goto failed;
+    }
+
+    key.mv_data = prefix;
+    key.mv_size = plen;
+
+    mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+
+    while (mrc == MDB_SUCCESS
+           && key.mv_size > plen
+           && memcmp(key.mv_data, prefix, plen) == 0)
+    {
+        mrc = mdb_cursor_del(cur, 0);
+        if (mrc != MDB_SUCCESS) {
+            break;
+        }
+
+        mrc = mdb_cursor_get(cur, &key, &val, MDB_GET_CURRENT);
+
+        if (mrc == MDB_NOTFOUND) {
+            break;
+        }
+    }
+
+    mdb_cursor_close(cur);
+
+    if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        rc = a2f_store_mdb_rc(mrc);
+        goto failed;
+    }
+
+    rc = a2f_store_fail_del(st, txn, 'u', name, len);
+    if (rc != A2F_OK) {
+        goto failed;
+    }
+
+    return a2f_store_commit(txn);
+
+failed:
+
+    mdb_txn_abort(txn);
+
+    return rc;
+}
+
+
+/* set a password (pwhash), replace flags (setflags), bump the generation */
+
+static int
+a2f_store_bump_gen(a2f_store_t *st, const char *name, size_t len,
+    const char *pwhash, int setflags, uint32_t flags)
+{
+    int         rc;
+    size_t      hlen;
+    MDB_txn    *txn;
+    a2f_user_t  u;
+
+    if (pwhash != NULL) {
+        hlen = strnlen(pwhash, A2F_PWHASH_MAX);
+
+        if (hlen == 0 || hlen >= A2F_PWHASH_MAX) {
+            return A2F_ERR_INVALID;
+        }
+    }
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_user_load(st, txn, name, len, &u);
+    if (rc != A2F_OK) {
+        goto failed;
+    }
+
+    if (setflags) {
+        u.flags = flags;
+
+    } else {
+        u.gen++;
+    }
+
+    if (pwhash != NULL) {
+        memcpy(u.pwhash, pwhash, hlen + 1);
+    }
+
+    rc = a2f_store_user_save(st, txn, &u);
+    if (rc != A2F_OK) {
+        goto failed;
+    }
+
+    a2f_store_wipe(&u, sizeof(u));
+
+    return a2f_store_commit(txn);
+
+failed:
+
+    a2f_store_wipe(&u, sizeof(u));
+    mdb_txn_abort(txn);
+
+    return rc;
+}
+
+
+int
+a2f_store_user_set_password(a2f_store_t *st, const char *name, size_t len,
+    const char *pwhash)
+{
+    if (pwhash == NULL) {
+        return A2F_ERR_INVALID;
+    }
+
+    return a2f_store_bump_gen(st, name, len, pwhash, 0, 0);
+}
+
+
+int
+a2f_store_user_revoke(a2f_store_t *st, const char *name, size_t len)
+{
+    return a2f_store_bump_gen(st, name, len, NULL, 0, 0);
+}
+
+
+int
+a2f_store_user_set_flags(a2f_store_t *st, const char *name, size_t len,
+    uint32_t flags)
+{
+    if (flags & ~(uint32_t) (A2F_USER_ADMIN | A2F_USER_DISABLED)) {
+        return A2F_ERR_INVALID;
+    }
+
+    return a2f_store_bump_gen(st, name, len, NULL, 1, flags);
+}
+
+
+int
+a2f_store_user_list(a2f_store_t *st,
+    int (*cb)(const a2f_user_t *u, void *arg), void *arg)
+{
+    int          rc, mrc;
+    MDB_val      key, val;
+    MDB_txn     *txn;
+    MDB_cursor  *cur;
+    a2f_user_t   u;
+
+    rc = a2f_store_begin(st, MDB_RDONLY, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    mrc = mdb_cursor_open(txn, st->users, &cur);
+    if (mrc != MDB_SUCCESS) {
+        mdb_txn_abort(txn);
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    rc = A2F_OK;
+
+    for (mrc = mdb_cursor_get(cur, &key, &val, MDB_FIRST);
+         mrc == MDB_SUCCESS;
+         mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT))
+    {
+        rc = a2f_store_user_decode(&key, &val, &u);
+
+        if (rc == A2F_OK) {
+            rc = a2f_store_user_extra(st, txn, &u);
+        }
+
+        if (rc == A2F_OK) {
+            rc = cb(&u, arg);
+        }
+
+        if (rc != A2F_OK) {
+            break;
+        }
+    }
+
+    a2f_store_wipe(&u, sizeof(u));
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+
+    if (rc == A2F_OK && mrc != MDB_NOTFOUND) {
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    return rc;
+}
+
+
+/* -- TOTP devices ---------------------------------------------------------- */
+
+
+int
+a2f_store_totp_add(a2f_store_t *st, const char *user, size_t len,
+    const a2f_totp_dev_t *d, int64_t now)
+{
+    int             rc, mrc;
+    size_t          dlen, klen, n;
+    uint8_t         kbuf[A2F_CRED_KEY_MAX], vbuf[A2F_REC_DEV_MAX];
+    unsigned        ndev;
+    MDB_val         key, val;
+    MDB_txn        *txn;
+    a2f_user_t      u;
+    a2f_totp_dev_t  nd;
+
+    if (d == NULL
+        || d->alg > A2F_SHA512
+        || (d->digits != 6 && d->digits != 8)
+        || d->period < A2F_TOTP_PERIOD_MIN
+        || d->period > A2F_TOTP_PERIOD_MAX
+        || d->secret_len < A2F_TOTP_SECRET_MIN
+        || d->secret_len > A2F_TOTP_SECRET_MAX)
+    {
+        return A2F_ERR_INVALID;
+    }
+
+    nd = *d;
+
+    dlen = strnlen(nd.name, sizeof(nd.name));
+
+    if (dlen == sizeof(nd.name)) {
+        rc = A2F_ERR_INVALID;
+        goto done;
+    }
+
+    if (dlen == 0) {
+        memcpy(nd.name, A2F_DEVICE_DEFAULT, sizeof(A2F_DEVICE_DEFAULT));
+        dlen = sizeof(A2F_DEVICE_DEFAULT) - 1;
+    }
+
+    if (!a2f_store_dev_name_ok(nd.name, dlen)) {
+        rc = A2F_ERR_INVALID;
+        goto done;
+    }
+
+    if (nd.created == 0) {
+        nd.created = now;
+    }
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        goto done;
+    }
+
+    rc = a2f_store_user_load(st, txn, user, len, &u);
+    a2f_store_wipe(&u, sizeof(u));
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_dev_count(st, txn, user, len, &ndev);
+    }
+
+    if (rc == A2F_OK && ndev >= A2F_DEVICES_MAX) {
+        rc = A2F_ERR_TOOBIG;
+    }
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_dev_encode(st, user, len, &nd, vbuf, sizeof(vbuf), &n);
+    }
+
+    if (rc == A2F_OK) {
+        klen = a2f_store_cred_key(user, len, nd.name, dlen, kbuf);
+
+        key.mv_data = kbuf;
+        key.mv_size = klen;
+        val.mv_data = vbuf;
+        val.mv_size = n;
+
+        mrc = mdb_put(txn, st->creds, &key, &val, MDB_NOOVERWRITE);
+        rc = a2f_store_mdb_rc(mrc);
+    }
+
+    if (rc != A2F_OK) {
+        mdb_txn_abort(txn);
+        goto done;
+    }
+
+    rc = a2f_store_commit(txn);
+
+done:
+
+    a2f_store_wipe(&nd, sizeof(nd));
+
+    return rc;
+}
+
+
+int
+a2f_store_totp_list(a2f_store_t *st, const char *user, size_t len,
+    a2f_totp_dev_t *devs, unsigned max, unsigned *n)
+{
+    int          rc, mrc;
+    size_t       plen;
+    uint8_t      prefix[A2F_CRED_KEY_MAX];
+    MDB_val      key, val;
+    MDB_txn     *txn;
+    MDB_cursor  *cur;
+    a2f_user_t   u;
+
+    *n = 0;
+
+    rc = a2f_store_begin(st, MDB_RDONLY, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_user_load(st, txn, user, len, &u);
+    a2f_store_wipe(&u, sizeof(u));
+
+    if (rc != A2F_OK) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+
+    mrc = mdb_cursor_open(txn, st->creds, &cur);
+    if (mrc != MDB_SUCCESS) {
+        mdb_txn_abort(txn);
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    plen = a2f_store_cred_key(user, len, NULL, 0, prefix);
+
+    key.mv_data = prefix;
+    key.mv_size = plen;
+
+    mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+
+    while (mrc == MDB_SUCCESS
+           && *n < max
+           && key.mv_size > plen
+           && memcmp(key.mv_data, prefix, plen) == 0)
+    {
+        rc = a2f_store_dev_decode(st, user, len, &key, &val, &devs[*n], 1);
+        if (rc != A2F_OK) {
+            break;
+        }
+
+        (*n)++;
+        mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
+    }
+
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+
+    if (rc != A2F_OK) {
+        while (*n) {
+            (*n)--;
+            a2f_store_wipe(&devs[*n], sizeof(a2f_totp_dev_t));
+        }
+
+        return rc;
+    }
+
+    if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    return A2F_OK;
+}
+
+
+int
+a2f_store_totp_del(a2f_store_t *st, const char *user, size_t len,
+    const char *dev, size_t devlen)
+{
+    int       rc, mrc;
+    size_t    klen;
+    uint8_t   kbuf[A2F_CRED_KEY_MAX];
+    MDB_val   key;
+    MDB_txn  *txn;
+
+    if (!a2f_store_name_ok(user, len) || !a2f_store_dev_name_ok(dev, devlen))
+    {
+        return A2F_ERR_NOTFOUND;
+    }
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    klen = a2f_store_cred_key(user, len, dev, devlen, kbuf);
+
+    key.mv_data = kbuf;
+    key.mv_size = klen;
+
+    mrc = mdb_del(txn, st->creds, &key, NULL);
+
+    if (mrc != MDB_SUCCESS) {
+        mdb_txn_abort(txn);
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    return a2f_store_commit(txn);
+}
+
+
+/* -- failures and events --------------------------------------------------- */
+
+
+int
+a2f_store_locked(a2f_store_t *st, const a2f_lockout_t *lo, const char *user,
+    size_t len, const char *addr, int64_t now)
+{
+    int       rc;
+    MDB_txn  *txn;
+
+    if (lo == NULL) {
+        return A2F_OK;
+    }
+
+    if (!a2f_store_addr_ok(addr)) {
+        return A2F_ERR_INVALID;
+    }
+
+    rc = a2f_store_begin(st, MDB_RDONLY, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = A2F_OK;
+
+    if (lo->max_fails && a2f_store_name_ok(user, len)) {
+        rc = a2f_store_fail_locked(st, txn, 'u', user, len, now);
+    }
+
+    if (rc == A2F_OK && lo->max_fails_addr && addr != NULL) {
+        rc = a2f_store_fail_locked(st, txn, 'a', addr, strlen(addr), now);
+    }
+
+    mdb_txn_abort(txn);
+
+    return rc;
+}
+
+
+int
+a2f_store_unlock(a2f_store_t *st, const char *user, size_t len)
+{
+    int         rc;
+    MDB_txn    *txn;
+    a2f_user_t  u;
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_user_load(st, txn, user, len, &u);
+    a2f_store_wipe(&u, sizeof(u));
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_fail_del(st, txn, 'u', user, len);
+    }
+
+    if (rc != A2F_OK) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+
+    return a2f_store_commit(txn);
+}
+
+
+int
+a2f_store_password_result(a2f_store_t *st, const a2f_lockout_t *lo,
+    const char *user, size_t len, const char *addr, int ok, int64_t now)
+{
+    int         rc, exists;
+    MDB_txn    *txn;
+    a2f_user_t  u;
+
+    if (!a2f_store_addr_ok(addr)) {
+        return A2F_ERR_INVALID;
+    }
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_user_load(st, txn, user, len, &u);
+
+    if (rc != A2F_OK && rc != A2F_ERR_NOTFOUND) {
+        goto failed;
+    }
+
+    exists = (rc == A2F_OK);
+
+    if (ok) {
+        if (!exists) {
+            goto failed;
+        }
+
+        rc = a2f_store_fail_del(st, txn, 'u', user, len);
+
+        if (rc == A2F_OK) {
+            u.last_login = now;
+            rc = a2f_store_user_save(st, txn, &u);
+        }
+
+        if (rc == A2F_OK) {
+            rc = a2f_store_audit_put(st, txn, now, "login", user, len, addr,
+                                     "factor=password");
+        }
+
+    } else {
+        rc = a2f_store_count_failure(st, txn, lo, user, len, exists, addr,
+                                     now);
+
+        if (rc == A2F_OK) {
+            rc = a2f_store_audit_put(st, txn, now, "login_failed", user, len,
+                                     addr, exists ? "" : "unknown=1");
+        }
+    }
+
+    if (rc != A2F_OK) {
+        goto failed;
+    }
+
+    a2f_store_wipe(&u, sizeof(u));
+
+    return a2f_store_commit(txn);
+
+failed:
+
+    a2f_store_wipe(&u, sizeof(u));
+    mdb_txn_abort(txn);
+
+    return rc;
+}
+
+
+int
+a2f_store_totp_verify(a2f_store_t *st, const a2f_lockout_t *lo,
+    const char *user, size_t len, const char *addr, const char *code,
+    size_t codelen, unsigned window, int64_t now)
+{
+    int              rc, mrc, crc, matched, replay, fits;
+    char             detail[sizeof("device=") + A2F_DEVICE_MAX];
+    size_t           i, n, plen, klen;
+    uint8_t          prefix[A2F_CRED_KEY_MAX], kbuf[A2F_CRED_KEY_MAX];
+    uint8_t          vbuf[A2F_REC_DEV_MAX];
+    uint64_t         step, mstep;
+    unsigned         ndev, m;
+    MDB_val          key, val;
+    MDB_txn         *txn;
+    MDB_cursor      *cur;
+    a2f_user_t       u;
+    a2f_totp_dev_t   devs[A2F_DEVICES_MAX];
+
+    if (code == NULL || codelen == 0 || codelen > A2F_CODE_MAX
+        || window > A2F_TOTP_WINDOW_MAX || !a2f_store_addr_ok(addr))
+    {
+        return A2F_ERR_INVALID;
+    }
+
+    for (i = 0; i < codelen; i++) {
+        if (code[i] < '0' || code[i] > '9') {
+            return A2F_ERR_INVALID;
+        }
+    }
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    ndev = 0;
+
+    /* locked? */
+
+    if (lo != NULL && lo->max_fails && a2f_store_name_ok(user, len)) {
+        rc = a2f_store_fail_locked(st, txn, 'u', user, len, now);
+        if (rc != A2F_OK) {
+            goto failed;
+        }
+    }
+
+    if (lo != NULL && lo->max_fails_addr && addr != NULL) {
+        rc = a2f_store_fail_locked(st, txn, 'a', addr, strlen(addr), now);
+        if (rc != A2F_OK) {
+            goto failed;
+        }
+    }
+
+    rc = a2f_store_user_load(st, txn, user, len, &u);
+    a2f_store_wipe(&u.pwhash, sizeof(u.pwhash));
+
+    if (rc != A2F_OK) {
+        goto failed;
+    }
+
+    if (u.flags & A2F_USER_DISABLED) {
+        rc = A2F_ERR_DISABLED;
+        goto failed;
+    }
+
+    /* every device, secrets opened */
+
+    mrc = mdb_cursor_open(txn, st->creds, &cur);
+    if (mrc != MDB_SUCCESS) {
+        rc = a2f_store_mdb_rc(mrc);
+        goto failed;
+    }
+
+    plen = a2f_store_cred_key(user, len, NULL, 0, prefix);
+
+    key.mv_data = prefix;
+    key.mv_size = plen;
+
+    mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+
+    while (mrc == MDB_SUCCESS
+           && ndev < A2F_DEVICES_MAX
+           && key.mv_size > plen
+           && memcmp(key.mv_data, prefix, plen) == 0)
+    {
+        rc = a2f_store_dev_decode(st, user, len, &key, &val, &devs[ndev], 1);
+        if (rc != A2F_OK) {
+            break;
+        }
+
+        ndev++;
+        mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
+    }
+
+    mdb_cursor_close(cur);
+
+    if (rc != A2F_OK) {
+        goto failed;
+    }
+
+    if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        rc = a2f_store_mdb_rc(mrc);
+        goto failed;
+    }
+
+    if (ndev == 0) {
+        rc = A2F_ERR_NOTFOUND;
+        goto failed;
+    }
+
+    /* check every device that takes codes of this length */
+
+    matched = 0;
+    replay = 0;
+    fits = 0;
+    m = 0;
+    mstep = 0;
+
+    for (i = 0; i < ndev; i++) {
+
+        if (devs[i].digits != codelen) {
+            continue;
+        }
+
+        fits = 1;
+
+        crc = a2f_totp_check(devs[i].secret, devs[i].secret_len, devs[i].alg,
+                             devs[i].digits, devs[i].period, now, window,
+                             code, codelen, devs[i].last_step, &step);
+
+        if (crc == A2F_OK) {
+            if (!matched) {
+                matched = 1;
+                m = (unsigned) i;
+                mstep = step;
+            }
+
+        } else if (crc == A2F_ERR_REPLAY) {
+            replay = 1;
+
+        } else if (crc != A2F_ERR_AUTH) {
+            rc = crc;
+            goto failed;
+        }
+    }
+
+    if (!fits) {
+        rc = A2F_ERR_INVALID;
+        goto failed;
+    }
+
+    if (matched) {
+        devs[m].last_step = mstep;
+
+        rc = a2f_store_dev_encode(st, user, len, &devs[m], vbuf, sizeof(vbuf),
+                                  &n);
+        if (rc != A2F_OK) {
+            goto failed;
+        }
+
+        klen = a2f_store_cred_key(user, len, devs[m].name,
+                                  strlen(devs[m].name), kbuf);
+
+        key.mv_data = kbuf;
+        key.mv_size = klen;
+        val.mv_data = vbuf;
+        val.mv_size = n;
+
+        mrc = mdb_put(txn, st->creds, &key, &val, 0);
+        rc = a2f_store_mdb_rc(mrc);
+
+        if (rc == A2F_OK) {
+            rc = a2f_store_fail_del(st, txn, 'u', user, len);
+        }
+
+        if (rc == A2F_OK) {
+            (void) snprintf(detail, sizeof(detail), "device=%s",
+                            devs[m].name);
+            rc = a2f_store_audit_put(st, txn, now, "otc_ok", user, len, addr,
+                                     detail);
+        }
+
+        if (rc != A2F_OK) {
+            goto failed;
+        }
+
+        rc = a2f_store_commit(txn);
+
+    } else {
+        rc = a2f_store_count_failure(st, txn, lo, user, len, 1, addr, now);
+
+        if (rc == A2F_OK) {
+            rc = a2f_store_audit_put(st, txn, now,
+                                     replay ? "otc_replay" : "otc_failed",
+                                     user, len, addr, "");
+        }
+
+        if (rc != A2F_OK) {
+            goto failed;
+        }
+
+        rc = a2f_store_commit(txn);
+
+        if (rc == A2F_OK) {
+            rc = replay ? A2F_ERR_REPLAY : A2F_ERR_AUTH;
+        }
+    }
+
+    a2f_store_wipe(devs, sizeof(devs));
+
+    return rc;
+
+failed:
+
+    a2f_store_wipe(devs, sizeof(devs));
+    mdb_txn_abort(txn);
+
+    return rc;
+}
+
+
+int
+a2f_store_audit(a2f_store_t *st, int64_t now, const char *event,
+    const char *user, size_t len, const char *addr, const char *detail)
+{
+    int       rc;
+    MDB_txn  *txn;
+
+    if (event == NULL) {
+        return A2F_ERR_INVALID;
+    }
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_audit_put(st, txn, now, event, user, len, addr, detail);
+
+    if (rc != A2F_OK) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+
+    return a2f_store_commit(txn);
+}
+
+
+int
+a2f_store_audit_list(a2f_store_t *st, unsigned max,
+    int (*cb)(int64_t usec, const char *text, size_t len, void *arg),
+    void *arg)
+{
+    int              rc, mrc;
+    char             text[A2F_AUDIT_MAX];
+    unsigned         n, i;
+    uint64_t         usec;
+    MDB_val          key, val;
+    MDB_txn         *txn;
+    MDB_cursor      *cur;
+    const uint8_t   *p;
+
+    rc = a2f_store_begin(st, MDB_RDONLY, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    mrc = mdb_cursor_open(txn, st->audit, &cur);
+    if (mrc != MDB_SUCCESS) {
+        mdb_txn_abort(txn);
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    rc = A2F_OK;
+    n = 0;
+
+    for (mrc = mdb_cursor_get(cur, &key, &val, MDB_LAST);
+         mrc == MDB_SUCCESS && n < max;
+         mrc = mdb_cursor_get(cur, &key, &val, MDB_PREV))
+    {
+        if (key.mv_size != 8 || val.mv_size >= sizeof(text)) {
+            rc = A2F_ERR_STORAGE;
+            break;
+        }
+
+        p = key.mv_data;
+        usec = 0;
+
+        for (i = 0; i < 8; i++) {
+            usec = (usec << 8) | p[i];
+        }
+
+        memcpy(text, val.mv_data, val.mv_size);
+        text[val.mv_size] = '\0';
+
+        n++;
+
+        rc = cb((int64_t) usec, text, val.mv_size, arg);
+        if (rc != A2F_OK) {
+            break;
+        }
+    }
+
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+
+    if (rc == A2F_OK && mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    return rc;
+}

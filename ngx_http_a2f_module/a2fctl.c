@@ -1,0 +1,1661 @@
+
+/*
+ * Copyright (C) ngx_http_a2f_module authors
+ *
+ * a2fctl.c: the ops command line tool: users, TOTP devices, lockouts,
+ * sessions, keys, backups and the audit trail of an a2f database.
+ *
+ * Exit status: 0 done, 1 runtime error, 2 usage error.
+ */
+
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "a2f_common.h"
+#include "a2f_crypto.h"
+#include "a2f_password.h"
+#include "a2f_totp.h"
+#include "a2f_store.h"
+#include "a2f_qr.h"
+
+
+#define A2F_CTL_OK          0
+#define A2F_CTL_FAIL        1
+#define A2F_CTL_USAGE       2
+
+#define A2F_CTL_NAME_SHOW   (4 * A2F_USER_MAX + 3)
+#define A2F_CTL_KEYFILE_MAX (64 * 1024)
+#define A2F_CTL_AUDIT_MAX   100000
+#define A2F_CTL_ISSUER_MAX  64
+
+
+typedef struct {
+    const char     *db;
+    const char     *keyfile;
+    a2f_store_t    *st;
+    a2f_keyring_t   kr;
+} a2f_ctl_t;
+
+
+typedef struct {
+    int64_t         usec;
+    char           *text;
+} a2f_ctl_event_t;
+
+
+typedef struct {
+    a2f_ctl_event_t  *ev;
+    size_t            n;
+} a2f_ctl_events_t;
+
+
+static void a2f_ctl_err(const char *fmt, ...);
+static int a2f_ctl_usage(const char *fmt, ...);
+static void a2f_ctl_help(FILE *f);
+static const char *a2f_ctl_show(const char *s, size_t len, char *buf,
+    size_t size);
+static void a2f_ctl_time(int64_t t, char *buf, size_t size);
+static int a2f_ctl_open(a2f_ctl_t *ctl, unsigned flags);
+static int a2f_ctl_store_err(a2f_ctl_t *ctl, int rc, const char *user);
+static int a2f_ctl_user_arg(const char *name, char *show, size_t size);
+static int a2f_ctl_optval(int argc, char **argv, int *i, const char *opt,
+    const char **val);
+static int a2f_ctl_read_line(const char *prompt, char *buf, size_t size,
+    size_t *len, const char *what);
+static int a2f_ctl_read_password(const char *user, char *buf, size_t size,
+    size_t *len);
+static int a2f_ctl_hash_password(const char *user, char *hash, size_t size);
+static int a2f_ctl_uint(const char *s, unsigned long min, unsigned long max,
+    unsigned long *v);
+
+static int a2f_ctl_user(a2f_ctl_t *ctl, int argc, char **argv);
+static int a2f_ctl_user_add(a2f_ctl_t *ctl, int argc, char **argv);
+static int a2f_ctl_user_print(const a2f_user_t *u, void *arg);
+static int a2f_ctl_passwd(a2f_ctl_t *ctl, int argc, char **argv);
+static int a2f_ctl_totp(a2f_ctl_t *ctl, int argc, char **argv);
+static int a2f_ctl_totp_add(a2f_ctl_t *ctl, int argc, char **argv);
+static int a2f_ctl_totp_list(a2f_ctl_t *ctl, const char *name);
+static int a2f_ctl_totp_del(a2f_ctl_t *ctl, const char *name,
+    const char *dev);
+static int a2f_ctl_simple(a2f_ctl_t *ctl, const char *cmd, int argc,
+    char **argv);
+static int a2f_ctl_keygen(int argc, char **argv);
+static int a2f_ctl_write_new(const char *path, const char *data, size_t len);
+static int a2f_ctl_backup(a2f_ctl_t *ctl, int argc, char **argv);
+static int a2f_ctl_audit(a2f_ctl_t *ctl, int argc, char **argv);
+static int a2f_ctl_audit_add(int64_t usec, const char *text, size_t len,
+    void *arg);
+
+
+/* -- helpers --------------------------------------------------------------- */
+
+
+static void
+a2f_ctl_err(const char *fmt, ...)
+{
+    va_list  ap;
+
+    fputs("a2fctl: ", stderr);
+
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+
+    fputc('\n', stderr);
+}
+
+
+static int
+a2f_ctl_usage(const char *fmt, ...)
+{
+    va_list  ap;
+
+    fputs("a2fctl: ", stderr);
+
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+
+    fputs("\n(a2fctl -h shows the usage)\n", stderr);
+
+    return A2F_CTL_USAGE;
+}
+
+
+static void
+a2f_ctl_help(FILE *f)
+{
+    fputs(
+"usage: a2fctl [-d DB] [-k KEYFILE] COMMAND ...\n"
+"\n"
+"  -d DB        the database file (default: $A2F_DB)\n"
+"  -k KEYFILE   the key file, a2f_secret_file (default: $A2F_KEY)\n"
+"\n"
+"commands:\n"
+"  user add NAME [--admin]     add a user; the password is the first\n"
+"                              line of stdin\n"
+"  user del NAME               remove a user and the user's devices\n"
+"  user list                   list users\n"
+"  passwd NAME                 set a new password (first line of stdin)\n"
+"  totp add NAME [--secret BASE32|-] [--algorithm SHA1|SHA256|SHA512]\n"
+"           [--digits 6|8] [--period N] [--name DEVICE] [--issuer ISSUER]\n"
+"                              add a TOTP device; prints the otpauth://\n"
+"                              URI (and a QR code on a terminal)\n"
+"  totp list NAME              list a user's devices\n"
+"  totp del NAME DEVICE        remove a device\n"
+"  unlock NAME                 clear a user's failure lockout\n"
+"  revoke NAME                 end all sessions of a user\n"
+"  keygen FILE [--append]      write a new key (--append: in front of the\n"
+"                              keys already in FILE: key rotation)\n"
+"  backup FILE                 copy the database to a new file\n"
+"  audit [N]                   print the last N audit events (20)\n"
+"\n"
+"exit status: 0 done, 1 error, 2 usage error\n", f);
+}
+
+
+/* a name fit for a message: control bytes as '?', cut to size */
+
+static const char *
+a2f_ctl_show(const char *s, size_t len, char *buf, size_t size)
+{
+    size_t         i;
+    unsigned char  c;
+
+    for (i = 0; i < len && i + 1 < size; i++) {
+        c = (unsigned char) s[i];
+        buf[i] = (c < 0x20 || c == 0x7f || c == '"') ? '?' : (char) c;
+    }
+
+    buf[i] = '\0';
+
+    return buf;
+}
+
+
+static void
+a2f_ctl_time(int64_t t, char *buf, size_t size)
+{
+    time_t     tt;
+    struct tm  tm;
+
+    tt = (time_t) t;
+
+    if (t <= 0 || gmtime_r(&tt, &tm) == NULL
+        || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    {
+        (void) snprintf(buf, size, "never");
+    }
+}
+
+
+static int
+a2f_ctl_uint(const char *s, unsigned long min, unsigned long max,
+    unsigned long *v)
+{
+    char           *end;
+    unsigned long   n;
+
+    if (s == NULL || s[0] < '0' || s[0] > '9') {
+        return 0;
+    }
+
+    errno = 0;
+    n = strtoul(s, &end, 10);
+
+    if (errno || *end != '\0' || n < min || n > max) {
+        return 0;
+    }
+
+    *v = n;
+
+    return 1;
+}
+
+
+static int
+a2f_ctl_open(a2f_ctl_t *ctl, unsigned flags)
+{
+    int   rc;
+    char  err[1024];
+
+    if (ctl->db == NULL || ctl->db[0] == '\0') {
+        return a2f_ctl_usage("no database (-d DB or A2F_DB)");
+    }
+
+    if (ctl->keyfile == NULL || ctl->keyfile[0] == '\0') {
+        return a2f_ctl_usage("no key file (-k KEYFILE or A2F_KEY)");
+    }
+
+    err[0] = '\0';
+
+    rc = a2f_keyring_load(ctl->keyfile, &ctl->kr, err, sizeof(err));
+    if (rc != A2F_OK) {
+        if (err[0] == '\0') {
+            (void) snprintf(err, sizeof(err), "%s: %s", ctl->keyfile,
+                            a2f_strerror(rc));
+        }
+
+        if (strncmp(err, "key file", 8) == 0) {
+            a2f_ctl_err("%s", err);
+
+        } else {
+            a2f_ctl_err("key file %s", err);
+        }
+
+        return A2F_CTL_FAIL;
+    }
+
+    err[0] = '\0';
+
+    rc = a2f_store_open(ctl->db, 0, &ctl->kr, flags, &ctl->st, err,
+                        sizeof(err));
+    if (rc != A2F_OK) {
+        if (err[0] == '\0') {
+            (void) snprintf(err, sizeof(err), "%s: %s", ctl->db,
+                            a2f_strerror(rc));
+        }
+
+        if (rc == A2F_ERR_NOKEY) {
+            a2f_ctl_err("%s (key file %s)", err, ctl->keyfile);
+
+        } else {
+            a2f_ctl_err("%s", err);
+        }
+
+        return A2F_CTL_FAIL;
+    }
+
+    return A2F_CTL_OK;
+}
+
+
+/* report a store error; user names the user for A2F_ERR_NOTFOUND */
+
+static int
+a2f_ctl_store_err(a2f_ctl_t *ctl, int rc, const char *user)
+{
+    char  show[A2F_CTL_NAME_SHOW];
+
+    switch (rc) {
+
+    case A2F_ERR_NOTFOUND:
+        if (user != NULL) {
+            a2f_ctl_err("user \"%s\" not found",
+                        a2f_ctl_show(user, strlen(user), show, sizeof(show)));
+            break;
+        }
+
+        a2f_ctl_err("%s: not found", ctl->db);
+        break;
+
+    case A2F_ERR_FULL:
+        a2f_ctl_err("%s: the database is full (raise the map size, "
+                    "a2f_db ... size=)", ctl->db);
+        break;
+
+    default:
+        a2f_ctl_err("%s: %s", ctl->db, a2f_strerror(rc));
+        break;
+    }
+
+    return A2F_CTL_FAIL;
+}
+
+
+static int
+a2f_ctl_user_arg(const char *name, char *show, size_t size)
+{
+    a2f_ctl_show(name, strlen(name), show, size);
+
+    if (a2f_user_name_valid(name, strlen(name)) != A2F_OK) {
+        a2f_ctl_usage("invalid user name \"%s\" (1..%d bytes of UTF-8 "
+                      "without spaces, control bytes, '/' or ':')",
+                      show, A2F_USER_MAX);
+        return 0;
+    }
+
+    return 1;
+}
+
+
+/* "--opt VALUE" or "--opt=VALUE": 1 matched, 0 not, -1 value missing */
+
+static int
+a2f_ctl_optval(int argc, char **argv, int *i, const char *opt,
+    const char **val)
+{
+    size_t  n;
+
+    n = strlen(opt);
+
+    if (strncmp(argv[*i], opt, n) != 0) {
+        return 0;
+    }
+
+    if (argv[*i][n] == '=') {
+        *val = argv[*i] + n + 1;
+        return 1;
+    }
+
+    if (argv[*i][n] != '\0') {
+        return 0;
+    }
+
+    if (*i + 1 >= argc) {
+        return -1;
+    }
+
+    (*i)++;
+    *val = argv[*i];
+
+    return 1;
+}
+
+
+/*
+ * Read the first line of stdin (without "\n" or "\r\n") into buf; on a
+ * terminal print prompt to stderr and turn echo off.
+ */
+
+static int
+a2f_ctl_read_line(const char *prompt, char *buf, size_t size, size_t *len,
+    const char *what)
+{
+    int             c, tty, nul;
+    size_t          n;
+    struct termios  old, noecho;
+
+    tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+
+    if (tty) {
+        fputs(prompt, stderr);
+        fflush(stderr);
+
+        noecho = old;
+        noecho.c_lflag &= ~(tcflag_t) ECHO;
+        noecho.c_lflag |= ECHONL;
+        (void) tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
+    }
+
+    n = 0;
+    nul = 0;
+
+    for ( ;; ) {
+        c = getchar();
+
+        if (c == EOF || c == '\n') {
+            break;
+        }
+
+        if (c == '\0') {
+            nul = 1;
+        }
+
+        if (n + 1 < size) {
+            buf[n] = (char) c;
+        }
+
+        n++;
+    }
+
+    if (tty) {
+        (void) tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    }
+
+    if (n + 1 > size) {
+        OPENSSL_cleanse(buf, size);
+        a2f_ctl_err("%s is longer than %zu bytes", what, size - 1);
+        return 0;
+    }
+
+    if (n > 0 && buf[n - 1] == '\r') {
+        n--;
+    }
+
+    buf[n] = '\0';
+
+    if (nul) {
+        OPENSSL_cleanse(buf, size);
+        a2f_ctl_err("%s contains a NUL byte", what);
+        return 0;
+    }
+
+    *len = n;
+
+    return 1;
+}
+
+
+static int
+a2f_ctl_read_password(const char *user, char *buf, size_t size, size_t *len)
+{
+    int     ok;
+    char    prompt[A2F_CTL_NAME_SHOW + 32], show[A2F_CTL_NAME_SHOW];
+    char    again[A2F_PASSWORD_MAX + 1];
+    size_t  alen;
+
+    (void) snprintf(prompt, sizeof(prompt), "new password for \"%s\": ",
+                    a2f_ctl_show(user, strlen(user), show, sizeof(show)));
+
+    if (!a2f_ctl_read_line(prompt, buf, size, len, "the password")) {
+        return 0;
+    }
+
+    if (*len == 0) {
+        a2f_ctl_err("empty password (give it on the first line of stdin)");
+        return 0;
+    }
+
+    if (!isatty(STDIN_FILENO)) {
+        return 1;
+    }
+
+    ok = a2f_ctl_read_line("again: ", again, sizeof(again), &alen,
+                           "the password");
+
+    if (ok && (alen != *len || CRYPTO_memcmp(again, buf, alen) != 0)) {
+        a2f_ctl_err("the passwords differ");
+        ok = 0;
+    }
+
+    OPENSSL_cleanse(again, sizeof(again));
+
+    if (!ok) {
+        OPENSSL_cleanse(buf, size);
+    }
+
+    return ok;
+}
+
+
+/* read a password from stdin and hash it: A2F_CTL_* */
+
+static int
+a2f_ctl_hash_password(const char *user, char *hash, size_t size)
+{
+    int             rc;
+    char            pw[A2F_PASSWORD_MAX + 1];
+    size_t          len;
+    const char     *env;
+    unsigned long   ln;
+
+    ln = 0;
+    env = getenv("A2F_SCRYPT_LN");
+
+    if (env != NULL && env[0] != '\0' && !a2f_ctl_uint(env, 10, 20, &ln)) {
+        return a2f_ctl_usage("A2F_SCRYPT_LN must be 10..20");
+    }
+
+    if (!a2f_ctl_read_password(user, pw, sizeof(pw), &len)) {
+        return A2F_CTL_FAIL;
+    }
+
+    rc = a2f_password_hash(pw, len, (unsigned) ln, hash, size);
+
+    OPENSSL_cleanse(pw, sizeof(pw));
+
+    if (rc != A2F_OK) {
+        a2f_ctl_err("cannot hash the password: %s", a2f_strerror(rc));
+        return A2F_CTL_FAIL;
+    }
+
+    return A2F_CTL_OK;
+}
+
+
+/* -- users ----------------------------------------------------------------- */
+
+
+static int
+a2f_ctl_user(a2f_ctl_t *ctl, int argc, char **argv)
+{
+    int   rc;
+    char  show[A2F_CTL_NAME_SHOW];
+
+    if (argc < 1) {
+        return a2f_ctl_usage("user: add, del or list?");
+    }
+
+    if (strcmp(argv[0], "add") == 0) {
+        return a2f_ctl_user_add(ctl, argc - 1, argv + 1);
+    }
+
+    if (strcmp(argv[0], "list") == 0) {
+        if (argc != 1) {
+            return a2f_ctl_usage("user list takes no arguments");
+        }
+
+        rc = a2f_ctl_open(ctl, 0);
+        if (rc != A2F_CTL_OK) {
+            return rc;
+        }
+
+        rc = a2f_store_user_list(ctl->st, a2f_ctl_user_print, NULL);
+        if (rc != A2F_OK) {
+            return a2f_ctl_store_err(ctl, rc, NULL);
+        }
+
+        if (fflush(stdout) == EOF) {
+            a2f_ctl_err("stdout: %s", strerror(errno));
+            return A2F_CTL_FAIL;
+        }
+
+        return A2F_CTL_OK;
+    }
+
+    if (strcmp(argv[0], "del") == 0) {
+        if (argc != 2) {
+            return a2f_ctl_usage("usage: user del NAME");
+        }
+
+        if (!a2f_ctl_user_arg(argv[1], show, sizeof(show))) {
+            return A2F_CTL_USAGE;
+        }
+
+        rc = a2f_ctl_open(ctl, 0);
+        if (rc != A2F_CTL_OK) {
+            return rc;
+        }
+
+        rc = a2f_store_user_del(ctl->st, argv[1], strlen(argv[1]));
+        if (rc != A2F_OK) {
+            return a2f_ctl_store_err(ctl, rc, argv[1]);
+        }
+
+        (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), "user_del",
+                               argv[1], strlen(argv[1]), NULL, "by=a2fctl");
+
+        return A2F_CTL_OK;
+    }
+
+    return a2f_ctl_usage("user: unknown command \"%s\"",
+                         a2f_ctl_show(argv[0], strlen(argv[0]), show,
+                                      sizeof(show)));
+}
+
+
+static int
+a2f_ctl_user_add(a2f_ctl_t *ctl, int argc, char **argv)
+{
+    int          rc, i;
+    char         show[A2F_CTL_NAME_SHOW];
+    const char  *name;
+    a2f_user_t   u, old;
+
+    name = NULL;
+    memset(&u, 0, sizeof(a2f_user_t));
+
+    for (i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--admin") == 0) {
+            u.flags |= A2F_USER_ADMIN;
+
+        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
+            return a2f_ctl_usage("user add: unknown option \"%s\"",
+                                 a2f_ctl_show(argv[i], strlen(argv[i]),
+                                              show, sizeof(show)));
+
+        } else if (name == NULL) {
+            name = argv[i];
+
+        } else {
+            return a2f_ctl_usage("usage: user add NAME [--admin]");
+        }
+    }
+
+    if (name == NULL) {
+        return a2f_ctl_usage("usage: user add NAME [--admin]");
+    }
+
+    if (!a2f_ctl_user_arg(name, show, sizeof(show))) {
+        return A2F_CTL_USAGE;
+    }
+
+    rc = a2f_ctl_open(ctl, A2F_STORE_CREATE);
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
+
+    /* before the slow hash */
+
+    rc = a2f_store_user_get(ctl->st, name, strlen(name), &old);
+    OPENSSL_cleanse(&old, sizeof(old));
+
+    if (rc == A2F_OK) {
+        a2f_ctl_err("user \"%s\" exists already", show);
+        return A2F_CTL_FAIL;
+    }
+
+    if (rc != A2F_ERR_NOTFOUND) {
+        return a2f_ctl_store_err(ctl, rc, name);
+    }
+
+    rc = a2f_ctl_hash_password(name, u.pwhash, sizeof(u.pwhash));
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
+
+    memcpy(u.name, name, strlen(name) + 1);
+    u.name_len = strlen(name);
+    u.gen = 0;              /* the store picks a random one */
+
+    rc = a2f_store_user_add(ctl->st, &u, (int64_t) time(NULL));
+
+    OPENSSL_cleanse(&u, sizeof(u));
+
+    if (rc == A2F_ERR_EXISTS) {
+        a2f_ctl_err("user \"%s\" exists already", show);
+        return A2F_CTL_FAIL;
+    }
+
+    if (rc != A2F_OK) {
+        return a2f_ctl_store_err(ctl, rc, name);
+    }
+
+    (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), "user_add", name,
+                           strlen(name), NULL, "by=a2fctl");
+
+    return A2F_CTL_OK;
+}
+
+
+static int
+a2f_ctl_user_print(const a2f_user_t *u, void *arg)
+{
+    char  show[A2F_CTL_NAME_SHOW], last[32];
+
+    a2f_ctl_time(u->last_login, last, sizeof(last));
+
+    printf("%s admin=%s disabled=%s devices=%u locked=%s last_login=%s "
+           "gen=%u\n",
+           a2f_ctl_show(u->name, u->name_len, show, sizeof(show)),
+           (u->flags & A2F_USER_ADMIN) ? "yes" : "no",
+           (u->flags & A2F_USER_DISABLED) ? "yes" : "no",
+           u->ndevices,
+           u->locked_until > (int64_t) time(NULL) ? "yes" : "no",
+           last, (unsigned) u->gen);
+
+    return 0;
+}
+
+
+static int
+a2f_ctl_passwd(a2f_ctl_t *ctl, int argc, char **argv)
+{
+    int         rc;
+    char        show[A2F_CTL_NAME_SHOW], hash[A2F_PWHASH_MAX];
+    a2f_user_t  old;
+
+    if (argc != 1) {
+        return a2f_ctl_usage("usage: passwd NAME");
+    }
+
+    if (!a2f_ctl_user_arg(argv[0], show, sizeof(show))) {
+        return A2F_CTL_USAGE;
+    }
+
+    rc = a2f_ctl_open(ctl, 0);
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_user_get(ctl->st, argv[0], strlen(argv[0]), &old);
+    OPENSSL_cleanse(&old, sizeof(old));
+
+    if (rc != A2F_OK) {
+        return a2f_ctl_store_err(ctl, rc, argv[0]);
+    }
+
+    rc = a2f_ctl_hash_password(argv[0], hash, sizeof(hash));
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_user_set_password(ctl->st, argv[0], strlen(argv[0]),
+                                     hash);
+
+    OPENSSL_cleanse(hash, sizeof(hash));
+
+    if (rc != A2F_OK) {
+        return a2f_ctl_store_err(ctl, rc, argv[0]);
+    }
+
+    (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), "passwd", argv[0],
+                           strlen(argv[0]), NULL, "by=a2fctl");
+
+    return A2F_CTL_OK;
+}
+
+
+/* -- TOTP ------------------------------------------------------------------ */
+
+
+static int
+a2f_ctl_totp(a2f_ctl_t *ctl, int argc, char **argv)
+{
+    char  show[A2F_CTL_NAME_SHOW];
+
+    if (argc < 1) {
+        return a2f_ctl_usage("totp: add, list or del?");
+    }
+
+    if (strcmp(argv[0], "add") == 0) {
+        return a2f_ctl_totp_add(ctl, argc - 1, argv + 1);
+    }
+
+    if (strcmp(argv[0], "list") == 0) {
+        if (argc != 2) {
+            return a2f_ctl_usage("usage: totp list NAME");
+        }
+
+        return a2f_ctl_totp_list(ctl, argv[1]);
+    }
+
+    if (strcmp(argv[0], "del") == 0) {
+        if (argc != 3) {
+            return a2f_ctl_usage("usage: totp del NAME DEVICE");
+        }
+
+        return a2f_ctl_totp_del(ctl, argv[1], argv[2]);
+    }
+
+    return a2f_ctl_usage("totp: unknown command \"%s\"",
+                         a2f_ctl_show(argv[0], strlen(argv[0]), show,
+                                      sizeof(show)));
+}
+
+
+static int
+a2f_ctl_totp_add(a2f_ctl_t *ctl, int argc, char **argv)
+{
+    int              rc, i, m;
+    char             show[A2F_CTL_NAME_SHOW], uri[A2F_URI_MAX];
+    char             line[2 * A2F_TOTP_SECRET_MAX + 64];
+    char             b32[(A2F_TOTP_SECRET_MAX * 8 + 4) / 5 + 1];
+    size_t           n, len;
+    const char      *name, *secret, *alg, *digits, *period, *dev, *issuer;
+    unsigned long    v;
+    a2f_totp_dev_t   d;
+
+    name = NULL;
+    secret = NULL;
+    alg = NULL;
+    digits = NULL;
+    period = NULL;
+    dev = NULL;
+    issuer = NULL;
+
+    for (i = 0; i < argc; i++) {
+
+        if ((m = a2f_ctl_optval(argc, argv, &i, "--secret", &secret))
+            || (m = a2f_ctl_optval(argc, argv, &i, "--algorithm", &alg))
+            || (m = a2f_ctl_optval(argc, argv, &i, "--digits", &digits))
+            || (m = a2f_ctl_optval(argc, argv, &i, "--period", &period))
+            || (m = a2f_ctl_optval(argc, argv, &i, "--name", &dev))
+            || (m = a2f_ctl_optval(argc, argv, &i, "--issuer", &issuer)))
+        {
+            if (m < 0) {
+                return a2f_ctl_usage("totp add: %s needs a value", argv[i]);
+            }
+
+            continue;
+        }
+
+        if (argv[i][0] == '-' && argv[i][1] == '-') {
+            return a2f_ctl_usage("totp add: unknown option \"%s\"",
+                                 a2f_ctl_show(argv[i], strlen(argv[i]),
+                                              show, sizeof(show)));
+        }
+
+        if (name != NULL) {
+            return a2f_ctl_usage("totp add: one user name only");
+        }
+
+        name = argv[i];
+    }
+
+    if (name == NULL) {
+        return a2f_ctl_usage("usage: totp add NAME [--secret BASE32] "
+                             "[--algorithm SHA1|SHA256|SHA512] "
+                             "[--digits 6|8] [--period N] [--name DEVICE] "
+                             "[--issuer ISSUER]");
+    }
+
+    if (!a2f_ctl_user_arg(name, show, sizeof(show))) {
+        return A2F_CTL_USAGE;
+    }
+
+    memset(&d, 0, sizeof(a2f_totp_dev_t));
+
+    d.alg = A2F_SHA1;
+    d.digits = 6;
+    d.period = 30;
+
+    if (alg != NULL && a2f_hash_parse(alg, strlen(alg), &d.alg) != A2F_OK) {
+        return a2f_ctl_usage("totp add: --algorithm must be SHA1, SHA256 "
+                             "or SHA512");
+    }
+
+    if (digits != NULL) {
+        if (!a2f_ctl_uint(digits, 6, 8, &v) || v == 7) {
+            return a2f_ctl_usage("totp add: --digits must be 6 or 8");
+        }
+
+        d.digits = (unsigned) v;
+    }
+
+    if (period != NULL) {
+        if (!a2f_ctl_uint(period, A2F_TOTP_PERIOD_MIN, A2F_TOTP_PERIOD_MAX,
+                          &v))
+        {
+            return a2f_ctl_usage("totp add: --period must be %d..%d seconds",
+                                 A2F_TOTP_PERIOD_MIN, A2F_TOTP_PERIOD_MAX);
+        }
+
+        d.period = (unsigned) v;
+    }
+
+    if (dev != NULL) {
+        len = strlen(dev);
+
+        for (n = 0; n < len; n++) {
+            if ((unsigned char) dev[n] < 0x20 || dev[n] == 0x7f) {
+                break;
+            }
+        }
+
+        if (len == 0 || len > A2F_DEVICE_MAX || n < len) {
+            return a2f_ctl_usage("totp add: --name must be 1..%d bytes "
+                                 "without control bytes", A2F_DEVICE_MAX);
+        }
+
+        memcpy(d.name, dev, len + 1);
+    }
+
+    if (issuer == NULL) {
+        issuer = "a2f";
+    }
+
+    len = strlen(issuer);
+
+    for (n = 0; n < len; n++) {
+        if ((unsigned char) issuer[n] < 0x20 || issuer[n] == 0x7f) {
+            break;
+        }
+    }
+
+    if (len == 0 || len > A2F_CTL_ISSUER_MAX || n < len) {
+        return a2f_ctl_usage("totp add: --issuer must be 1..%d bytes "
+                             "without control bytes", A2F_CTL_ISSUER_MAX);
+    }
+
+    if (secret != NULL) {
+
+        if (strcmp(secret, "-") == 0) {
+            if (!a2f_ctl_read_line("secret (base32): ", line, sizeof(line),
+                                   &len, "the secret"))
+            {
+                return A2F_CTL_FAIL;
+            }
+
+            secret = line;
+        }
+
+        rc = a2f_base32_decode(secret, strlen(secret), d.secret,
+                               sizeof(d.secret), &d.secret_len);
+
+        OPENSSL_cleanse(line, sizeof(line));
+
+        if (rc == A2F_ERR_TOOBIG || (rc == A2F_OK
+                                     && d.secret_len > A2F_TOTP_SECRET_MAX))
+        {
+            return a2f_ctl_usage("totp add: the secret is longer than %d "
+                                 "bytes", A2F_TOTP_SECRET_MAX);
+        }
+
+        if (rc != A2F_OK) {
+            return a2f_ctl_usage("totp add: the secret is not base32");
+        }
+
+        if (d.secret_len < A2F_TOTP_SECRET_MIN) {
+            OPENSSL_cleanse(&d, sizeof(d));
+            return a2f_ctl_usage("totp add: the secret is shorter than %d "
+                                 "bytes (%d base32 characters)",
+                                 A2F_TOTP_SECRET_MIN,
+                                 (A2F_TOTP_SECRET_MIN * 8 + 4) / 5);
+        }
+
+    } else {
+        d.secret_len = (d.alg == A2F_SHA512) ? 64
+                       : (d.alg == A2F_SHA256) ? 32 : 20;
+
+        if (a2f_random(d.secret, d.secret_len) != A2F_OK) {
+            a2f_ctl_err("no random bytes");
+            return A2F_CTL_FAIL;
+        }
+    }
+
+    rc = a2f_ctl_open(ctl, 0);
+    if (rc != A2F_CTL_OK) {
+        OPENSSL_cleanse(&d, sizeof(d));
+        return rc;
+    }
+
+    n = a2f_otpauth_uri(issuer, name, strlen(name), d.secret, d.secret_len,
+                        d.alg, d.digits, d.period, uri, sizeof(uri));
+    if (n == 0) {
+        OPENSSL_cleanse(&d, sizeof(d));
+        a2f_ctl_err("the otpauth:// URI would be longer than %d bytes",
+                    A2F_URI_MAX - 1);
+        return A2F_CTL_FAIL;
+    }
+
+    rc = a2f_store_totp_add(ctl->st, name, strlen(name), &d,
+                            (int64_t) time(NULL));
+
+    if (rc != A2F_OK) {
+        OPENSSL_cleanse(&d, sizeof(d));
+        OPENSSL_cleanse(uri, sizeof(uri));
+
+        if (rc == A2F_ERR_EXISTS) {
+            a2f_ctl_err("user \"%s\" has a device \"%s\" already", show,
+                        dev ? a2f_ctl_show(dev, strlen(dev), line,
+                                           sizeof(line))
+                            : "default");
+            return A2F_CTL_FAIL;
+        }
+
+        if (rc == A2F_ERR_TOOBIG) {
+            a2f_ctl_err("user \"%s\" has %d devices already", show,
+                        A2F_DEVICES_MAX);
+            return A2F_CTL_FAIL;
+        }
+
+        return a2f_ctl_store_err(ctl, rc, name);
+    }
+
+    (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), "totp_add", name,
+                           strlen(name), NULL, "by=a2fctl");
+
+    printf("%s\n", uri);
+
+    if (isatty(STDOUT_FILENO)) {
+        fputc('\n', stdout);
+
+        rc = a2f_qr_terminal(stdout, uri);
+        if (rc != A2F_OK) {
+            a2f_ctl_err("cannot draw the QR code: %s", a2f_strerror(rc));
+        }
+
+        n = a2f_base32_encode(d.secret, d.secret_len, 0, b32, sizeof(b32));
+
+        printf("\nsecret %s (%s, %u digits, %u s)\n", n ? b32 : "?",
+               a2f_hash_name(d.alg), d.digits, d.period);
+
+        OPENSSL_cleanse(b32, sizeof(b32));
+    }
+
+    OPENSSL_cleanse(&d, sizeof(d));
+    OPENSSL_cleanse(uri, sizeof(uri));
+
+    if (fflush(stdout) == EOF) {
+        a2f_ctl_err("stdout: %s", strerror(errno));
+        return A2F_CTL_FAIL;
+    }
+
+    return A2F_CTL_OK;
+}
+
+
+static int
+a2f_ctl_totp_list(a2f_ctl_t *ctl, const char *name)
+{
+    int             rc;
+    char            show[A2F_CTL_NAME_SHOW], dshow[A2F_CTL_NAME_SHOW];
+    char            created[32], used[32];
+    unsigned        i, n;
+    a2f_totp_dev_t  devs[A2F_DEVICES_MAX];
+
+    if (!a2f_ctl_user_arg(name, show, sizeof(show))) {
+        return A2F_CTL_USAGE;
+    }
+
+    rc = a2f_ctl_open(ctl, 0);
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_totp_list(ctl->st, name, strlen(name), devs,
+                             A2F_DEVICES_MAX, &n);
+    if (rc != A2F_OK) {
+        return a2f_ctl_store_err(ctl, rc, name);
+    }
+
+    for (i = 0; i < n; i++) {
+        a2f_ctl_time(devs[i].created, created, sizeof(created));
+        a2f_ctl_time((int64_t) (devs[i].last_step * devs[i].period), used,
+                     sizeof(used));
+
+        printf("%s algorithm=%s digits=%u period=%u created=%s "
+               "last_used=%s\n",
+               a2f_ctl_show(devs[i].name, strlen(devs[i].name), dshow,
+                            sizeof(dshow)),
+               a2f_hash_name(devs[i].alg), devs[i].digits, devs[i].period,
+               created, used);
+    }
+
+    OPENSSL_cleanse(devs, sizeof(devs));
+
+    if (fflush(stdout) == EOF) {
+        a2f_ctl_err("stdout: %s", strerror(errno));
+        return A2F_CTL_FAIL;
+    }
+
+    return A2F_CTL_OK;
+}
+
+
+static int
+a2f_ctl_totp_del(a2f_ctl_t *ctl, const char *name, const char *dev)
+{
+    int         rc;
+    char        show[A2F_CTL_NAME_SHOW], dshow[A2F_CTL_NAME_SHOW];
+    a2f_user_t  u;
+
+    if (!a2f_ctl_user_arg(name, show, sizeof(show))) {
+        return A2F_CTL_USAGE;
+    }
+
+    rc = a2f_ctl_open(ctl, 0);
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_user_get(ctl->st, name, strlen(name), &u);
+    OPENSSL_cleanse(&u, sizeof(u));
+
+    if (rc != A2F_OK) {
+        return a2f_ctl_store_err(ctl, rc, name);
+    }
+
+    rc = a2f_store_totp_del(ctl->st, name, strlen(name), dev, strlen(dev));
+
+    if (rc == A2F_ERR_NOTFOUND) {
+        a2f_ctl_err("user \"%s\" has no device \"%s\"", show,
+                    a2f_ctl_show(dev, strlen(dev), dshow, sizeof(dshow)));
+        return A2F_CTL_FAIL;
+    }
+
+    if (rc != A2F_OK) {
+        return a2f_ctl_store_err(ctl, rc, name);
+    }
+
+    (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), "totp_del", name,
+                           strlen(name), NULL, "by=a2fctl");
+
+    return A2F_CTL_OK;
+}
+
+
+/* -- unlock, revoke -------------------------------------------------------- */
+
+
+static int
+a2f_ctl_simple(a2f_ctl_t *ctl, const char *cmd, int argc, char **argv)
+{
+    int   rc;
+    char  show[A2F_CTL_NAME_SHOW];
+
+    if (argc != 1) {
+        return a2f_ctl_usage("usage: %s NAME", cmd);
+    }
+
+    if (!a2f_ctl_user_arg(argv[0], show, sizeof(show))) {
+        return A2F_CTL_USAGE;
+    }
+
+    rc = a2f_ctl_open(ctl, 0);
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
+
+    if (strcmp(cmd, "unlock") == 0) {
+        rc = a2f_store_unlock(ctl->st, argv[0], strlen(argv[0]));
+
+    } else {
+        rc = a2f_store_user_revoke(ctl->st, argv[0], strlen(argv[0]));
+    }
+
+    if (rc != A2F_OK) {
+        return a2f_ctl_store_err(ctl, rc, argv[0]);
+    }
+
+    (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), cmd, argv[0],
+                           strlen(argv[0]), NULL, "by=a2fctl");
+
+    return A2F_CTL_OK;
+}
+
+
+/* -- keys ------------------------------------------------------------------ */
+
+
+/* write data to a new file path (mode 0600), or over path by rename */
+
+static int
+a2f_ctl_write_new(const char *path, const char *data, size_t len)
+{
+    int      fd;
+    char     tmp[PATH_MAX];
+    size_t   off;
+    ssize_t  n;
+
+    if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int) sizeof(tmp)) {
+        a2f_ctl_err("%s: path too long", path);
+        return A2F_CTL_FAIL;
+    }
+
+    fd = mkstemp(tmp);
+    if (fd == -1) {
+        a2f_ctl_err("%s: %s", tmp, strerror(errno));
+        return A2F_CTL_FAIL;
+    }
+
+    if (fchmod(fd, 0600) == -1) {
+        goto failed;
+    }
+
+    for (off = 0; off < len; off += (size_t) n) {
+        n = write(fd, data + off, len - off);
+
+        if (n < 0) {
+            if (errno == EINTR) {
+                n = 0;
+                continue;
+            }
+
+            goto failed;
+        }
+    }
+
+    if (fsync(fd) == -1) {
+        goto failed;
+    }
+
+    if (close(fd) == -1) {
+        fd = -1;
+        goto failed;
+    }
+
+    fd = -1;
+
+    if (rename(tmp, path) == -1) {
+        goto failed;
+    }
+
+    return A2F_CTL_OK;
+
+failed:
+
+    a2f_ctl_err("%s: %s", path, strerror(errno));
+
+    if (fd != -1) {
+        (void) close(fd);
+    }
+
+    (void) unlink(tmp);
+
+    return A2F_CTL_FAIL;
+}
+
+
+static int
+a2f_ctl_keygen(int argc, char **argv)
+{
+    int             rc, i, fd, append;
+    char            line[128], err[512];
+    char           *buf;
+    size_t          len, n;
+    ssize_t         r;
+    const char     *path;
+    struct stat     sb;
+    a2f_keyring_t   kr;
+
+    path = NULL;
+    append = 0;
+    r = 0;
+
+    for (i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--append") == 0) {
+            append = 1;
+
+        } else if (path == NULL && argv[i][0] != '\0') {
+            path = argv[i];
+
+        } else {
+            return a2f_ctl_usage("usage: keygen FILE [--append]");
+        }
+    }
+
+    if (path == NULL) {
+        return a2f_ctl_usage("usage: keygen FILE [--append]");
+    }
+
+    if (a2f_keygen_line(line, sizeof(line)) != A2F_OK) {
+        a2f_ctl_err("no random bytes");
+        return A2F_CTL_FAIL;
+    }
+
+    len = strlen(line);
+
+    err[0] = '\0';
+
+    if (a2f_keyring_parse(line, len, &kr, err, sizeof(err)) != A2F_OK) {
+        OPENSSL_cleanse(line, sizeof(line));
+        a2f_ctl_err("the new key does not parse: %s", err);
+        return A2F_CTL_FAIL;
+    }
+
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+
+    if (fd != -1) {
+
+        /* a new file */
+
+        for (n = 0; n < len; n += (size_t) r) {
+            r = write(fd, line + n, len - n);
+
+            if (r < 0 && errno == EINTR) {
+                r = 0;
+                continue;
+            }
+
+            if (r < 0) {
+                break;
+            }
+        }
+
+        rc = (n == len && fsync(fd) == 0) ? A2F_CTL_OK : A2F_CTL_FAIL;
+
+        if (close(fd) == -1) {
+            rc = A2F_CTL_FAIL;
+        }
+
+        OPENSSL_cleanse(line, sizeof(line));
+
+        if (rc != A2F_CTL_OK) {
+            a2f_ctl_err("%s: %s", path, strerror(errno));
+            (void) unlink(path);
+            a2f_keyring_wipe(&kr);
+            return rc;
+        }
+
+        fprintf(stderr, "a2fctl: new key %s written to %s\n",
+                kr.keys[0].kid, path);
+        a2f_keyring_wipe(&kr);
+
+        return A2F_CTL_OK;
+    }
+
+    if (errno != EEXIST) {
+        a2f_ctl_err("%s: %s", path, strerror(errno));
+        OPENSSL_cleanse(line, sizeof(line));
+        a2f_keyring_wipe(&kr);
+        return A2F_CTL_FAIL;
+    }
+
+    if (!append) {
+        a2f_ctl_err("%s exists (keygen --append puts a new key in front "
+                    "of its keys)", path);
+        OPENSSL_cleanse(line, sizeof(line));
+        a2f_keyring_wipe(&kr);
+        return A2F_CTL_FAIL;
+    }
+
+    /* rotation: the new key first, the old lines after it */
+
+    a2f_keyring_wipe(&kr);
+
+    fd = open(path, O_RDONLY | O_NOFOLLOW);
+
+    if (fd == -1 || fstat(fd, &sb) == -1) {
+        a2f_ctl_err("%s: %s", path, strerror(errno));
+        OPENSSL_cleanse(line, sizeof(line));
+
+        if (fd != -1) {
+            (void) close(fd);
+        }
+
+        return A2F_CTL_FAIL;
+    }
+
+    if (!S_ISREG(sb.st_mode) || sb.st_size > A2F_CTL_KEYFILE_MAX) {
+        a2f_ctl_err("%s: not a key file (not a regular file or over %d "
+                    "bytes)", path, A2F_CTL_KEYFILE_MAX);
+        OPENSSL_cleanse(line, sizeof(line));
+        (void) close(fd);
+        return A2F_CTL_FAIL;
+    }
+
+    buf = malloc(len + (size_t) sb.st_size + 2);
+    if (buf == NULL) {
+        a2f_ctl_err("out of memory");
+        OPENSSL_cleanse(line, sizeof(line));
+        (void) close(fd);
+        return A2F_CTL_FAIL;
+    }
+
+    memcpy(buf, line, len);
+    OPENSSL_cleanse(line, sizeof(line));
+
+    n = len;
+
+    for ( ;; ) {
+        r = read(fd, buf + n, len + (size_t) sb.st_size + 1 - n);
+
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+
+        if (r <= 0) {
+            break;
+        }
+
+        n += (size_t) r;
+
+        if (n > len + (size_t) sb.st_size) {
+            break;
+        }
+    }
+
+    (void) close(fd);
+
+    if (r < 0 || n != len + (size_t) sb.st_size) {
+        a2f_ctl_err("%s: %s", path, r < 0 ? strerror(errno)
+                                          : "changed while read");
+        rc = A2F_CTL_FAIL;
+        goto done;
+    }
+
+    if (n > len && buf[n - 1] != '\n') {
+        buf[n++] = '\n';
+    }
+
+    err[0] = '\0';
+
+    if (a2f_keyring_parse(buf, n, &kr, err, sizeof(err)) != A2F_OK) {
+
+        /* the line numbers of the file as it is */
+
+        if (a2f_keyring_parse(buf + len, n - len, &kr, err, sizeof(err))
+            == A2F_OK)
+        {
+            a2f_keyring_wipe(&kr);
+            (void) snprintf(err, sizeof(err), "no room for one more key "
+                            "(at most %d)", A2F_KEYS_MAX);
+        }
+
+        a2f_ctl_err("key file %s: %s (nothing written)", path, err);
+        rc = A2F_CTL_FAIL;
+        goto done;
+    }
+
+    rc = a2f_ctl_write_new(path, buf, n);
+
+    if (rc == A2F_CTL_OK) {
+        fprintf(stderr, "a2fctl: new key %s put in front of %u key(s) in "
+                "%s; a database learns it when next opened (nginx reload, "
+                "any a2fctl command but backup): drop old lines only "
+                "after that\n", kr.keys[0].kid, (unsigned) kr.n - 1, path);
+    }
+
+    a2f_keyring_wipe(&kr);
+
+done:
+
+    OPENSSL_cleanse(buf, len + (size_t) sb.st_size + 2);
+    free(buf);
+
+    return rc;
+}
+
+
+/* -- backup, audit --------------------------------------------------------- */
+
+
+static int
+a2f_ctl_backup(a2f_ctl_t *ctl, int argc, char **argv)
+{
+    int          rc;
+    struct stat  sb;
+
+    if (argc != 1 || argv[0][0] == '\0') {
+        return a2f_ctl_usage("usage: backup FILE");
+    }
+
+    if (lstat(argv[0], &sb) == 0) {
+        a2f_ctl_err("%s exists (a backup goes to a new file)", argv[0]);
+        return A2F_CTL_FAIL;
+    }
+
+    rc = a2f_ctl_open(ctl, A2F_STORE_RDONLY);
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_backup(ctl->st, argv[0]);
+
+    if (rc == A2F_ERR_EXISTS) {
+        a2f_ctl_err("%s exists (a backup goes to a new file)", argv[0]);
+        return A2F_CTL_FAIL;
+    }
+
+    if (rc != A2F_OK) {
+        a2f_ctl_err("cannot copy %s to %s: %s", ctl->db, argv[0],
+                    a2f_strerror(rc));
+        return A2F_CTL_FAIL;
+    }
+
+    return A2F_CTL_OK;
+}
+
+
+static int
+a2f_ctl_audit_add(int64_t usec, const char *text, size_t len, void *arg)
+{
+    a2f_ctl_events_t *evs = arg;
+
+    char  *copy;
+
+    copy = malloc(len + 1);
+    if (copy == NULL) {
+        return A2F_ERR_NOMEM;
+    }
+
+    memcpy(copy, text, len + 1);
+
+    evs->ev[evs->n].usec = usec;
+    evs->ev[evs->n].text = copy;
+    evs->n++;
+
+    return 0;
+}
+
+
+static int
+a2f_ctl_audit(a2f_ctl_t *ctl, int argc, char **argv)
+{
+    int               rc;
+    char              when[32];
+    size_t            i, len;
+    unsigned long     max;
+    a2f_ctl_events_t  evs;
+
+    max = 20;
+
+    if (argc > 1 || (argc == 1
+                     && !a2f_ctl_uint(argv[0], 1, A2F_CTL_AUDIT_MAX, &max)))
+    {
+        return a2f_ctl_usage("usage: audit [N] (N 1..%d)",
+                             A2F_CTL_AUDIT_MAX);
+    }
+
+    rc = a2f_ctl_open(ctl, 0);
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
+
+    evs.n = 0;
+    evs.ev = calloc(max, sizeof(a2f_ctl_event_t));
+
+    if (evs.ev == NULL) {
+        a2f_ctl_err("out of memory");
+        return A2F_CTL_FAIL;
+    }
+
+    rc = a2f_store_audit_list(ctl->st, (unsigned) max, a2f_ctl_audit_add,
+                              &evs);
+
+    /* oldest first, as tail(1) */
+
+    if (rc == A2F_OK) {
+        for (i = evs.n; i > 0; i--) {
+            a2f_ctl_time(evs.ev[i - 1].usec / 1000000, when, sizeof(when));
+
+            /* the 'Z' goes after the microseconds */
+
+            len = strlen(when);
+
+            if (len && when[len - 1] == 'Z') {
+                when[len - 1] = '\0';
+            }
+
+            printf("%s.%06ldZ %s\n", when,
+                   (long) (evs.ev[i - 1].usec % 1000000),
+                   evs.ev[i - 1].text);
+        }
+    }
+
+    for (i = 0; i < evs.n; i++) {
+        free(evs.ev[i].text);
+    }
+
+    free(evs.ev);
+
+    if (rc != A2F_OK) {
+        return a2f_ctl_store_err(ctl, rc, NULL);
+    }
+
+    if (fflush(stdout) == EOF) {
+        a2f_ctl_err("stdout: %s", strerror(errno));
+        return A2F_CTL_FAIL;
+    }
+
+    return A2F_CTL_OK;
+}
+
+
+/* -- main ------------------------------------------------------------------ */
+
+
+int
+main(int argc, char **argv)
+{
+    int          i, rc;
+    char         show[A2F_CTL_NAME_SHOW];
+    const char  *cmd;
+    a2f_ctl_t    ctl;
+
+    memset(&ctl, 0, sizeof(a2f_ctl_t));
+
+    ctl.db = getenv("A2F_DB");
+    ctl.keyfile = getenv("A2F_KEY");
+
+    for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            a2f_ctl_help(stdout);
+            return A2F_CTL_OK;
+        }
+
+        if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        }
+
+        if (strcmp(argv[i], "-d") == 0 || strcmp(argv[i], "-k") == 0) {
+            if (i + 1 >= argc) {
+                return a2f_ctl_usage("%s needs a value", argv[i]);
+            }
+
+            if (argv[i][1] == 'd') {
+                ctl.db = argv[i + 1];
+
+            } else {
+                ctl.keyfile = argv[i + 1];
+            }
+
+            i++;
+            continue;
+        }
+
+        return a2f_ctl_usage("unknown option \"%s\"",
+                             a2f_ctl_show(argv[i], strlen(argv[i]), show,
+                                          sizeof(show)));
+    }
+
+    if (i >= argc) {
+        a2f_ctl_help(stderr);
+        return A2F_CTL_USAGE;
+    }
+
+    cmd = argv[i++];
+    argc -= i;
+    argv += i;
+
+    if (strcmp(cmd, "keygen") == 0) {
+        return a2f_ctl_keygen(argc, argv);
+    }
+
+    if (strcmp(cmd, "user") == 0) {
+        rc = a2f_ctl_user(&ctl, argc, argv);
+
+    } else if (strcmp(cmd, "passwd") == 0) {
+        rc = a2f_ctl_passwd(&ctl, argc, argv);
+
+    } else if (strcmp(cmd, "totp") == 0) {
+        rc = a2f_ctl_totp(&ctl, argc, argv);
+
+    } else if (strcmp(cmd, "unlock") == 0 || strcmp(cmd, "revoke") == 0) {
+        rc = a2f_ctl_simple(&ctl, cmd, argc, argv);
+
+    } else if (strcmp(cmd, "backup") == 0) {
+        rc = a2f_ctl_backup(&ctl, argc, argv);
+
+    } else if (strcmp(cmd, "audit") == 0) {
+        rc = a2f_ctl_audit(&ctl, argc, argv);
+
+    } else {
+        rc = a2f_ctl_usage("unknown command \"%s\"",
+                           a2f_ctl_show(cmd, strlen(cmd), show,
+                                        sizeof(show)));
+    }
+
+    a2f_store_close(ctl.st);
+    a2f_keyring_wipe(&ctl.kr);
+
+    return rc;
+}

@@ -1,0 +1,150 @@
+
+/*
+ * Copyright (C) ngx_http_a2f_module authors
+ *
+ * ngx_http_a2f_module.h: configuration and request state shared by the
+ * nginx glue files (ngx_http_a2f_*.c).  The nginx-free core lives in the
+ * a2f_*.c files.
+ */
+
+#ifndef _NGX_HTTP_A2F_MODULE_H_INCLUDED_
+#define _NGX_HTTP_A2F_MODULE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "a2f_common.h"
+#include "a2f_crypto.h"
+#include "a2f_session.h"
+#include "a2f_store.h"
+
+
+#define NGX_HTTP_A2F_OFF           0
+#define NGX_HTTP_A2F_ONE_FACTOR    A2F_LEVEL_ONE
+#define NGX_HTTP_A2F_TWO_FACTOR    A2F_LEVEL_TWO
+
+#define NGX_HTTP_A2F_BODY_MAX      8192     /* portal form bodies         */
+#define NGX_HTTP_A2F_CSRF_COOKIE   "a2f_csrf"
+
+
+typedef struct {
+    ngx_str_t                 db_path;
+    size_t                    db_size;
+    ngx_str_t                 key_path;
+    ngx_str_t                 pages_dir;
+
+    a2f_keyring_t            *ring;         /* from cf->pool, wiped       */
+    ngx_uint_t                enabled;      /* some server uses a2f       */
+
+    /* per worker, set up in init_process */
+    a2f_store_t              *store;
+    a2f_mac_t                *mac;
+
+#if (NGX_THREADS)
+    ngx_thread_pool_t        *thread_pool;
+    ngx_str_t                 thread_pool_name;
+#endif
+
+    /* page templates: built-in or read from a2f_pages */
+    ngx_str_t                 page_login;
+    ngx_str_t                 page_otc;
+    ngx_str_t                 page_message;
+    ngx_str_t                 page_css;
+} ngx_http_a2f_main_conf_t;
+
+
+typedef struct {
+    ngx_str_t                 portal;       /* "/_a2f/", or empty         */
+    ngx_uint_t                need_portal;  /* a location needs a login  */
+
+    ngx_str_t                 cookie_name;
+    ngx_str_t                 cookie_name_tls;  /* "__Host-" + name     */
+    ngx_str_t                 cookie_domain;
+    ngx_flag_t                cookie_secure;
+
+    time_t                    session_timeout;
+    time_t                    idle_timeout;
+    ngx_uint_t                totp_window;
+    ngx_uint_t                max_failures;
+    time_t                    failure_period;
+} ngx_http_a2f_srv_conf_t;
+
+
+typedef struct {
+    ngx_uint_t                policy;       /* NGX_HTTP_A2F_*             */
+    ngx_flag_t                portal;       /* a2f_portal here            */
+} ngx_http_a2f_loc_conf_t;
+
+
+typedef struct {
+    a2f_session_t             session;
+    ngx_uint_t                level;        /* 0 until a session checks   */
+    ngx_str_t                 user;
+    ngx_str_t                 level_text;
+} ngx_http_a2f_ctx_t;
+
+
+extern ngx_module_t  ngx_http_a2f_module;
+
+
+/* ngx_http_a2f_cookie.c */
+
+/*
+ * Find the module's session cookie(s) in r and verify them: MAC, expiry,
+ * and the user's generation and flags in the database.  Returns NGX_OK
+ * and fills *s with the first cookie that verifies, NGX_DECLINED when none
+ * does (the reason is logged at info), or NGX_ERROR when the database
+ * fails (fail closed).
+ */
+ngx_int_t ngx_http_a2f_session_get(ngx_http_request_t *r,
+    a2f_session_t *s);
+
+/* Add a Set-Cookie header carrying s (re-signed, seen = now). */
+ngx_int_t ngx_http_a2f_session_set(ngx_http_request_t *r, a2f_session_t *s);
+
+/* Add a Set-Cookie header that deletes the session cookie. */
+ngx_int_t ngx_http_a2f_session_clear(ngx_http_request_t *r);
+
+/* The value of cookie name (first one), or NGX_DECLINED. */
+ngx_int_t ngx_http_a2f_cookie_value(ngx_http_request_t *r, ngx_str_t *name,
+    ngx_str_t *value);
+
+/* Add a Set-Cookie header: name=value with the module's attributes. */
+ngx_int_t ngx_http_a2f_cookie_add(ngx_http_request_t *r, ngx_str_t *name,
+    ngx_str_t *value, ngx_str_t *path, time_t max_age);
+
+/* The CSRF token for binding: base64url(HMAC(key, "csrf:" binding)). */
+ngx_int_t ngx_http_a2f_csrf_token(ngx_http_request_t *r, ngx_str_t *binding,
+    ngx_str_t *token);
+
+
+/* ngx_http_a2f_portal.c */
+
+ngx_int_t ngx_http_a2f_portal_handler(ngx_http_request_t *r);
+
+/* The 302 (browser) or 401 (API client) answer for an unauthenticated
+ * request; page is "login" or "otc". */
+ngx_int_t ngx_http_a2f_deny(ngx_http_request_t *r, ngx_uint_t policy,
+    const char *page);
+
+
+/* ngx_http_a2f_html.c */
+
+typedef struct {
+    const char               *name;         /* {{name}} in the template   */
+    ngx_str_t                 value;
+    ngx_uint_t                raw;          /* 1: already HTML            */
+} ngx_http_a2f_var_t;
+
+ngx_int_t ngx_http_a2f_render(ngx_http_request_t *r, ngx_str_t *tpl,
+    ngx_http_a2f_var_t *vars, ngx_uint_t n, ngx_str_t *out);
+
+ngx_int_t ngx_http_a2f_send(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, ngx_str_t *body);
+
+char *ngx_http_a2f_load_pages(ngx_conf_t *cf, ngx_http_a2f_main_conf_t *amcf);
+
+
+#endif /* _NGX_HTTP_A2F_MODULE_H_INCLUDED_ */

@@ -1,0 +1,1295 @@
+
+/*
+ * Copyright (C) ngx_http_a2f_module authors
+ *
+ * ngx_http_a2f_portal.c: the portal location (a2f_portal): the login,
+ * one-time-code and logout pages and their forms, and the redirect or
+ * 401 that sends unauthenticated requests there.
+ *
+ * Password hashing and every database write run in an nginx thread pool
+ * (a2f_thread_pool, "default" unless set), so the event loop never waits
+ * for scrypt or fsync.
+ */
+
+
+#include "ngx_http_a2f_module.h"
+#include "a2f_text.h"
+#include "a2f_password.h"
+
+#include <openssl/crypto.h>
+
+
+#define NGX_HTTP_A2F_LOGIN    1
+#define NGX_HTTP_A2F_OTC      2
+#define NGX_HTTP_A2F_LOGOUT   3
+#define NGX_HTTP_A2F_CSS      4
+
+#define NGX_HTTP_A2F_BINDING_LEN  22    /* 16 random bytes, base64url */
+
+
+typedef struct {
+    /* in */
+    ngx_uint_t                 kind;
+    a2f_store_t               *store;
+    a2f_lockout_t              lockout;
+    int64_t                    now;
+    unsigned                   window;
+    char                       user[A2F_USER_MAX + 1];
+    size_t                     user_len;
+    char                       password[A2F_PASSWORD_MAX + 1];
+    size_t                     password_len;
+    char                       code[A2F_CODE_MAX + 1];
+    size_t                     code_len;
+    char                       addr[A2F_ADDR_MAX + 1];
+
+    /* out */
+    int                        rc;
+    uint32_t                   gen;
+    uint32_t                   flags;
+} ngx_http_a2f_job_t;
+
+
+typedef struct {
+    ngx_http_a2f_ctx_t         auth;        /* first: $a2f_user reads it */
+    ngx_uint_t                 page;
+    ngx_str_t                  rd;          /* decoded, checked          */
+    ngx_uint_t                 one_factor;  /* lvl=1: skip the code page */
+    ngx_uint_t                 have_session;
+    ngx_http_a2f_job_t        *job;
+} ngx_http_a2f_portal_ctx_t;
+
+
+static ngx_int_t ngx_http_a2f_login_page(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_uint_t status, const char *error);
+static ngx_int_t ngx_http_a2f_otc_page(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_uint_t status, const char *error);
+static ngx_int_t ngx_http_a2f_message_page(ngx_http_request_t *r,
+    ngx_uint_t status, const char *title, const char *message,
+    ngx_str_t *href, const char *link);
+static void ngx_http_a2f_body_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_a2f_form(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_str_t *body);
+static ngx_int_t ngx_http_a2f_read_body(ngx_http_request_t *r,
+    ngx_str_t *body);
+static ngx_int_t ngx_http_a2f_csrf_ok(ngx_http_request_t *r,
+    ngx_str_t *binding, u_char *field, size_t len);
+static ngx_int_t ngx_http_a2f_login_binding(ngx_http_request_t *r,
+    ngx_str_t *binding, ngx_uint_t create);
+static ngx_int_t ngx_http_a2f_post_job(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx);
+static void ngx_http_a2f_job_run(void *data, ngx_log_t *log);
+#if (NGX_THREADS)
+static void ngx_http_a2f_job_event(ngx_event_t *ev);
+#endif
+static ngx_int_t ngx_http_a2f_job_done(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx);
+static ngx_int_t ngx_http_a2f_redirect(ngx_http_request_t *r,
+    ngx_uint_t status, const char *page, ngx_str_t *rd, ngx_uint_t lvl);
+static void ngx_http_a2f_get_rd(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx);
+static ngx_int_t ngx_http_a2f_set_rd(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, u_char *rd, size_t len);
+static ngx_uint_t ngx_http_a2f_is_browser(ngx_http_request_t *r);
+
+
+static ngx_str_t  ngx_http_a2f_html_type =
+    ngx_string("text/html; charset=utf-8");
+static ngx_str_t  ngx_http_a2f_css_type = ngx_string("text/css");
+static ngx_str_t  ngx_http_a2f_json_type = ngx_string("application/json");
+
+
+ngx_int_t
+ngx_http_a2f_portal_handler(ngx_http_request_t *r)
+{
+    u_char                     *name;
+    size_t                      len;
+    ngx_int_t                   rc;
+    ngx_http_a2f_srv_conf_t    *ascf;
+    ngx_http_a2f_main_conf_t   *amcf;
+    ngx_http_a2f_portal_ctx_t  *ctx;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_a2f_module);
+    ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
+
+    if (r->uri.len <= ascf->portal.len) {
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    name = r->uri.data + ascf->portal.len;
+    len = r->uri.len - ascf->portal.len;
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_a2f_portal_ctx_t));
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (len == 5 && ngx_strncmp(name, "login", 5) == 0) {
+        ctx->page = NGX_HTTP_A2F_LOGIN;
+
+    } else if (len == 3 && ngx_strncmp(name, "otc", 3) == 0) {
+        ctx->page = NGX_HTTP_A2F_OTC;
+
+    } else if (len == 6 && ngx_strncmp(name, "logout", 6) == 0) {
+        ctx->page = NGX_HTTP_A2F_LOGOUT;
+
+    } else if (len == 7 && ngx_strncmp(name, "a2f.css", 7) == 0) {
+        ctx->page = NGX_HTTP_A2F_CSS;
+
+    } else {
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    if (ctx->page == NGX_HTTP_A2F_CSS) {
+        if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+            return NGX_HTTP_NOT_ALLOWED;
+        }
+
+        return ngx_http_a2f_send(r, NGX_HTTP_OK, &ngx_http_a2f_css_type,
+                                 &amcf->page_css);
+    }
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_POST))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    if (amcf->store == NULL || amcf->mac == NULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "a2f: database \"%V\" is not open", &amcf->db_path);
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+
+    ngx_http_set_ctx(r, ctx, ngx_http_a2f_module);
+
+    rc = ngx_http_a2f_session_get(r, &ctx->auth.session);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+
+    if (rc == NGX_OK) {
+        ctx->have_session = 1;
+        ctx->auth.level = ctx->auth.session.level;
+        ctx->auth.user.data = (u_char *) ctx->auth.session.user;
+        ctx->auth.user.len = ctx->auth.session.user_len;
+    }
+
+    if (r->method == NGX_HTTP_POST) {
+
+        if (r->headers_in.content_length_n > NGX_HTTP_A2F_BODY_MAX) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "a2f: form body of %O bytes refused (at most %d)",
+                          r->headers_in.content_length_n,
+                          NGX_HTTP_A2F_BODY_MAX);
+            return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+        }
+
+        if (r->headers_in.content_type == NULL
+            || ngx_strncasecmp(r->headers_in.content_type->value.data,
+                               (u_char *) "application/x-www-form-urlencoded",
+                               sizeof("application/x-www-form-urlencoded") - 1)
+               != 0)
+        {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "a2f: form without "
+                          "application/x-www-form-urlencoded refused");
+            return NGX_HTTP_UNSUPPORTED_MEDIA_TYPE;
+        }
+
+        rc = ngx_http_read_client_request_body(r, ngx_http_a2f_body_handler);
+
+        if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+            return rc;
+        }
+
+        return NGX_DONE;
+    }
+
+    /* GET and HEAD */
+
+    ngx_http_a2f_get_rd(r, ctx);
+
+    switch (ctx->page) {
+
+    case NGX_HTTP_A2F_LOGIN:
+        return ngx_http_a2f_login_page(r, ctx, NGX_HTTP_OK, NULL);
+
+    case NGX_HTTP_A2F_OTC:
+        if (!ctx->have_session) {
+            return ngx_http_a2f_redirect(r, NGX_HTTP_MOVED_TEMPORARILY,
+                                         "login", &ctx->rd, 0);
+        }
+
+        if (ctx->auth.level == A2F_LEVEL_TWO) {
+            return ngx_http_a2f_redirect(r, NGX_HTTP_MOVED_TEMPORARILY, NULL,
+                                         &ctx->rd, 0);
+        }
+
+        return ngx_http_a2f_otc_page(r, ctx, NGX_HTTP_OK, NULL);
+
+    default: /* NGX_HTTP_A2F_LOGOUT */
+        return ngx_http_a2f_post_job(r, ctx);
+    }
+}
+
+
+static void
+ngx_http_a2f_body_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                   rc;
+    ngx_str_t                   body;
+    ngx_http_a2f_portal_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_a2f_module);
+
+    rc = ngx_http_a2f_read_body(r, &body);
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_a2f_form(r, ctx, &body);
+        ngx_explicit_memzero(body.data, body.len);
+    }
+
+    if (rc == NGX_DONE) {
+        return;                 /* a job runs in the thread pool */
+    }
+
+    ngx_http_finalize_request(r, rc);
+}
+
+
+/* The whole body in one buffer, at most NGX_HTTP_A2F_BODY_MAX bytes. */
+
+static ngx_int_t
+ngx_http_a2f_read_body(ngx_http_request_t *r, ngx_str_t *body)
+{
+    u_char       *p;
+    off_t         len;
+    ssize_t       n;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    if (r->request_body == NULL) {
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    len = 0;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        len += ngx_buf_size(cl->buf);
+    }
+
+    if (len > NGX_HTTP_A2F_BODY_MAX) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "a2f: form body of %O bytes refused (at most %d)",
+                      len, NGX_HTTP_A2F_BODY_MAX);
+        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+
+    body->data = ngx_pnalloc(r->pool, len + 1);
+    if (body->data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = body->data;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (ngx_buf_in_memory(b)) {
+            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+            ngx_explicit_memzero(b->pos, b->last - b->pos);
+            continue;
+        }
+
+        if (b->in_file) {
+            n = ngx_read_file(b->file, p, b->file_last - b->file_pos,
+                              b->file_pos);
+
+            if (n != b->file_last - b->file_pos) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            p += n;
+        }
+    }
+
+    body->len = p - body->data;
+    *p = '\0';
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_a2f_form(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
+    ngx_str_t *body)
+{
+    int                        rc;
+    char                       csrf[64], rd[A2F_RD_MAX + 1], lvl[4];
+    size_t                     csrf_len, rd_len, lvl_len;
+    ngx_str_t                  binding;
+    ngx_http_a2f_job_t        *job;
+
+    rc = a2f_form_check((char *) body->data, body->len, A2F_FORM_FIELDS_MAX);
+
+    if (rc != A2F_OK) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "a2f: malformed form body refused: %s",
+                      a2f_strerror(rc));
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    /* rd and lvl: optional */
+
+    if (a2f_form_get((char *) body->data, body->len, "rd", rd, sizeof(rd),
+                     &rd_len)
+        == A2F_OK)
+    {
+        if (ngx_http_a2f_set_rd(r, ctx, (u_char *) rd, rd_len) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+    } else {
+        ngx_str_set(&ctx->rd, "/");
+    }
+
+    if (a2f_form_get((char *) body->data, body->len, "lvl", lvl, sizeof(lvl),
+                     &lvl_len)
+        == A2F_OK && lvl_len == 1 && lvl[0] == '1')
+    {
+        ctx->one_factor = 1;
+    }
+
+    /* the CSRF token, bound to the session or the login cookie */
+
+    if (ctx->page == NGX_HTTP_A2F_LOGIN) {
+        if (ngx_http_a2f_login_binding(r, &binding, 0) != NGX_OK) {
+            binding.len = 0;
+        }
+
+    } else if (ctx->have_session) {
+        binding.data = (u_char *) ctx->auth.session.sid;
+        binding.len = ngx_strlen(ctx->auth.session.sid);
+
+    } else if (ctx->page == NGX_HTTP_A2F_LOGOUT) {
+        return ngx_http_a2f_post_job(r, ctx);
+
+    } else {
+        return ngx_http_a2f_redirect(r, NGX_HTTP_SEE_OTHER, "login",
+                                     &ctx->rd, 0);
+    }
+
+    if (a2f_form_get((char *) body->data, body->len, "csrf", csrf,
+                     sizeof(csrf), &csrf_len)
+        != A2F_OK
+        || binding.len == 0
+        || ngx_http_a2f_csrf_ok(r, &binding, (u_char *) csrf, csrf_len)
+           != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "a2f: form without a valid CSRF token refused");
+
+        if (ctx->page == NGX_HTTP_A2F_LOGIN) {
+            return ngx_http_a2f_login_page(r, ctx, NGX_HTTP_FORBIDDEN,
+                                           "The form had expired. "
+                                           "Please sign in again.");
+        }
+
+        if (ctx->page == NGX_HTTP_A2F_OTC) {
+            return ngx_http_a2f_otc_page(r, ctx, NGX_HTTP_FORBIDDEN,
+                                         "The form had expired. "
+                                         "Please enter the code again.");
+        }
+
+        return NGX_HTTP_FORBIDDEN;
+    }
+
+    job = ngx_pcalloc(r->pool, sizeof(ngx_http_a2f_job_t));
+    if (job == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->job = job;
+
+    switch (ctx->page) {
+
+    case NGX_HTTP_A2F_LOGIN:
+
+        rc = a2f_form_get((char *) body->data, body->len, "username",
+                          job->user, sizeof(job->user), &job->user_len);
+
+        if (rc == A2F_OK) {
+            rc = a2f_form_get((char *) body->data, body->len, "password",
+                              job->password, sizeof(job->password),
+                              &job->password_len);
+        }
+
+        if (rc == A2F_OK
+            && a2f_user_name_valid(job->user, job->user_len) != A2F_OK)
+        {
+            rc = A2F_ERR_INVALID;
+        }
+
+        if (rc != A2F_OK) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "a2f: login form refused: user name or password "
+                          "missing, too long or invalid");
+            ngx_explicit_memzero(job->password, sizeof(job->password));
+            return ngx_http_a2f_login_page(r, ctx, NGX_HTTP_BAD_REQUEST,
+                                           "Enter your user name and "
+                                           "password.");
+        }
+
+        break;
+
+    case NGX_HTTP_A2F_OTC:
+
+        if (ctx->auth.level != A2F_LEVEL_ONE) {
+            return ngx_http_a2f_redirect(r, NGX_HTTP_SEE_OTHER, NULL,
+                                         &ctx->rd, 0);
+        }
+
+        rc = a2f_form_get((char *) body->data, body->len, "code",
+                          job->code, sizeof(job->code), &job->code_len);
+
+        if (rc != A2F_OK) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "a2f: code form of user \"%V\" refused: "
+                          "code missing or too long", &ctx->auth.user);
+            return ngx_http_a2f_otc_page(r, ctx, NGX_HTTP_BAD_REQUEST,
+                                         "Type the 6 or 8 digits your "
+                                         "authenticator app shows.");
+        }
+
+        break;
+
+    default: /* NGX_HTTP_A2F_LOGOUT */
+        break;
+    }
+
+    return ngx_http_a2f_post_job(r, ctx);
+}
+
+
+static ngx_int_t
+ngx_http_a2f_csrf_ok(ngx_http_request_t *r, ngx_str_t *binding, u_char *field,
+    size_t len)
+{
+    ngx_str_t  token;
+
+    if (ngx_http_a2f_csrf_token(r, binding, &token) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (len != token.len || CRYPTO_memcmp(field, token.data, len) != 0) {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The login form's CSRF token is bound to a random pre-login cookie
+ * (a2f_csrf, Path = the portal): a cross-site page cannot read it, so it
+ * cannot forge a login into the attacker's account.
+ */
+
+static ngx_int_t
+ngx_http_a2f_login_binding(ngx_http_request_t *r, ngx_str_t *binding,
+    ngx_uint_t create)
+{
+    u_char                    c;
+    uint8_t                   rnd[16];
+    ngx_uint_t                i;
+    ngx_str_t                 name;
+    ngx_http_a2f_srv_conf_t  *ascf;
+
+    ngx_str_set(&name, NGX_HTTP_A2F_CSRF_COOKIE);
+
+    if (ngx_http_a2f_cookie_value(r, &name, binding) == NGX_OK
+        && binding->len == NGX_HTTP_A2F_BINDING_LEN)
+    {
+        for (i = 0; i < binding->len; i++) {
+            c = binding->data[i];
+
+            if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')
+                  || (c >= 'a' && c <= 'z') || c == '-' || c == '_'))
+            {
+                break;
+            }
+        }
+
+        if (i == binding->len) {
+            return NGX_OK;
+        }
+    }
+
+    if (!create) {
+        return NGX_DECLINED;
+    }
+
+    if (a2f_random(rnd, sizeof(rnd)) != A2F_OK) {
+        return NGX_ERROR;
+    }
+
+    binding->data = ngx_pnalloc(r->pool, NGX_HTTP_A2F_BINDING_LEN + 1);
+    if (binding->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    binding->len = a2f_b64url_encode(rnd, sizeof(rnd), (char *) binding->data,
+                                     NGX_HTTP_A2F_BINDING_LEN + 1);
+
+    ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
+
+    return ngx_http_a2f_cookie_add(r, &name, binding, &ascf->portal, 0);
+}
+
+
+static ngx_int_t
+ngx_http_a2f_post_job(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
+{
+    size_t                     len;
+    ngx_http_a2f_job_t        *job;
+    ngx_http_a2f_srv_conf_t   *ascf;
+    ngx_http_a2f_main_conf_t  *amcf;
+#if (NGX_THREADS)
+    ngx_thread_task_t         *task;
+#endif
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_a2f_module);
+    ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
+
+    job = ctx->job;
+
+    if (job == NULL) {
+        job = ngx_pcalloc(r->pool, sizeof(ngx_http_a2f_job_t));
+        if (job == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ctx->job = job;
+    }
+
+    job->kind = ctx->page;
+    job->store = amcf->store;
+    job->now = ngx_time();
+    job->window = ascf->totp_window;
+    job->lockout.max_fails = ascf->max_failures;
+    job->lockout.max_fails_addr = 4 * ascf->max_failures;
+    job->lockout.period = ascf->failure_period;
+
+    len = ngx_min(r->connection->addr_text.len, A2F_ADDR_MAX);
+    ngx_memcpy(job->addr, r->connection->addr_text.data, len);
+    job->addr[len] = '\0';
+
+    if (job->kind != NGX_HTTP_A2F_LOGIN) {
+        if (!ctx->have_session) {
+            job->kind = 0;      /* logout without a session: nothing */
+
+        } else {
+            ngx_memcpy(job->user, ctx->auth.session.user,
+                       ctx->auth.session.user_len + 1);
+            job->user_len = ctx->auth.session.user_len;
+        }
+    }
+
+#if (NGX_THREADS)
+
+    if (job->kind != 0) {
+        task = ngx_thread_task_alloc(r->pool, 0);
+        if (task == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        task->ctx = job;
+        task->handler = ngx_http_a2f_job_run;
+        task->event.data = r;
+        task->event.handler = ngx_http_a2f_job_event;
+
+        if (ngx_thread_task_post(amcf->thread_pool, task) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        r->main->blocked++;
+        r->aio = 1;
+
+        if (r->method != NGX_HTTP_POST) {
+            r->main->count++;   /* the body reader did it for POST */
+        }
+
+        return NGX_DONE;
+    }
+
+#endif
+
+    ngx_http_a2f_job_run(job, r->connection->log);
+
+    return ngx_http_a2f_job_done(r, ctx);
+}
+
+
+/* In a thread pool thread: only the job and the store, no nginx calls. */
+
+static void
+ngx_http_a2f_job_run(void *data, ngx_log_t *log)
+{
+    ngx_http_a2f_job_t *job = data;
+
+    int         rc;
+    a2f_user_t  u;
+
+    switch (job->kind) {
+
+    case NGX_HTTP_A2F_LOGIN:
+
+        rc = a2f_store_locked(job->store, &job->lockout, job->user,
+                              job->user_len, job->addr, job->now);
+
+        if (rc == A2F_ERR_LOCKED) {
+            /* same time as a verify: a lockout tells nothing by timing */
+            a2f_password_dummy(job->password, job->password_len);
+            job->rc = rc;
+            break;
+        }
+
+        if (rc != A2F_OK) {
+            job->rc = rc;
+            break;
+        }
+
+        rc = a2f_store_user_get(job->store, job->user, job->user_len, &u);
+
+        if (rc == A2F_ERR_NOTFOUND) {
+            a2f_password_dummy(job->password, job->password_len);
+            rc = A2F_ERR_AUTH;
+
+        } else if (rc == A2F_OK) {
+            rc = a2f_password_verify(job->password, job->password_len,
+                                     u.pwhash);
+
+            if (rc == A2F_OK && (u.flags & A2F_USER_DISABLED)) {
+                rc = A2F_ERR_DISABLED;
+            }
+
+            job->gen = u.gen;
+            job->flags = u.flags;
+            ngx_explicit_memzero(u.pwhash, sizeof(u.pwhash));
+
+        } else {
+            job->rc = rc;
+            break;
+        }
+
+        job->rc = a2f_store_password_result(job->store, &job->lockout,
+                                            job->user, job->user_len,
+                                            job->addr, rc == A2F_OK,
+                                            job->now);
+        if (job->rc == A2F_OK) {
+            job->rc = rc;
+        }
+
+        break;
+
+    case NGX_HTTP_A2F_OTC:
+        job->rc = a2f_store_totp_verify(job->store, &job->lockout, job->user,
+                                        job->user_len, job->addr, job->code,
+                                        job->code_len, job->window, job->now);
+        break;
+
+    case NGX_HTTP_A2F_LOGOUT:
+        job->rc = a2f_store_user_revoke(job->store, job->user, job->user_len);
+
+        if (job->rc == A2F_OK) {
+            (void) a2f_store_audit(job->store, job->now, "logout", job->user,
+                                   job->user_len, job->addr, "");
+        }
+
+        break;
+
+    default:
+        job->rc = A2F_OK;
+        break;
+    }
+
+    ngx_explicit_memzero(job->password, sizeof(job->password));
+    ngx_explicit_memzero(job->code, sizeof(job->code));
+}
+
+
+#if (NGX_THREADS)
+
+static void
+ngx_http_a2f_job_event(ngx_event_t *ev)
+{
+    ngx_connection_t           *c;
+    ngx_http_request_t         *r;
+    ngx_http_a2f_portal_ctx_t  *ctx;
+
+    r = ev->data;
+    c = r->connection;
+
+    ngx_http_set_log_request(c->log, r);
+
+    r->main->blocked--;
+    r->aio = 0;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_a2f_module);
+
+    ngx_http_finalize_request(r, ngx_http_a2f_job_done(r, ctx));
+
+    ngx_http_run_posted_requests(c);
+}
+
+#endif
+
+
+/* Back on the event loop: answer the request from the job's result. */
+
+static ngx_int_t
+ngx_http_a2f_job_done(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
+{
+    ngx_str_t            href;
+    ngx_uint_t           level;
+    a2f_session_t       *s;
+    ngx_http_a2f_job_t  *job;
+
+    job = ctx->job;
+    s = &ctx->auth.session;
+
+    if (job->rc == A2F_ERR_FULL || job->rc == A2F_ERR_STORAGE
+        || job->rc == A2F_ERR_NOMEM || job->rc == A2F_ERR_CRYPTO)
+    {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "a2f: database error for user \"%s\": %s",
+                      job->user, a2f_strerror(job->rc));
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+
+    switch (job->kind) {
+
+    case NGX_HTTP_A2F_LOGIN:
+
+        if (job->rc != A2F_OK) {
+            level = (job->rc == A2F_ERR_LOCKED) ? NGX_LOG_WARN : NGX_LOG_INFO;
+
+            ngx_log_error(level, r->connection->log, 0,
+                          "a2f: login of user \"%s\" failed: %s",
+                          job->user, a2f_strerror(job->rc));
+
+            /* one answer for every failure: nothing tells who exists */
+
+            return ngx_http_a2f_login_page(r, ctx, NGX_HTTP_OK,
+                       "Sign-in failed. Check your user name and password. "
+                       "After several failed attempts, sign-in is paused "
+                       "for a while.");
+        }
+
+        ngx_memzero(s, sizeof(a2f_session_t));
+        ngx_memcpy(s->user, job->user, job->user_len + 1);
+        s->user_len = job->user_len;
+        s->level = A2F_LEVEL_ONE;
+        s->gen = job->gen;
+        s->issued = job->now;
+
+        if (a2f_session_new_sid(s) != A2F_OK
+            || ngx_http_a2f_session_set(r, s) != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "a2f: user \"%s\" passed the password", job->user);
+
+        if (ctx->one_factor) {
+            return ngx_http_a2f_redirect(r, NGX_HTTP_SEE_OTHER, NULL,
+                                         &ctx->rd, 0);
+        }
+
+        return ngx_http_a2f_redirect(r, NGX_HTTP_SEE_OTHER, "otc", &ctx->rd,
+                                     0);
+
+    case NGX_HTTP_A2F_OTC:
+
+        switch (job->rc) {
+
+        case A2F_OK:
+            s->level = A2F_LEVEL_TWO;
+
+            if (a2f_session_new_sid(s) != A2F_OK
+                || ngx_http_a2f_session_set(r, s) != NGX_OK)
+            {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "a2f: user \"%s\" passed the one-time code",
+                          job->user);
+
+            return ngx_http_a2f_redirect(r, NGX_HTTP_SEE_OTHER, NULL,
+                                         &ctx->rd, 0);
+
+        case A2F_ERR_INVALID:
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "a2f: malformed code from user \"%s\" refused",
+                          job->user);
+            return ngx_http_a2f_otc_page(r, ctx, NGX_HTTP_BAD_REQUEST,
+                                         "Type the 6 or 8 digits your "
+                                         "authenticator app shows.");
+
+        case A2F_ERR_LOCKED:
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "a2f: code from locked user \"%s\" refused",
+                          job->user);
+            return ngx_http_a2f_otc_page(r, ctx, NGX_HTTP_FORBIDDEN,
+                                         "Too many wrong codes. "
+                                         "Wait a while, then try again.");
+
+        case A2F_ERR_NOTFOUND:
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "a2f: user \"%s\" has no one-time-code device",
+                          job->user);
+            ngx_str_set(&href, "logout");
+            return ngx_http_a2f_message_page(r, NGX_HTTP_FORBIDDEN,
+                       "No second factor",
+                       "Your account has no authenticator app set up yet. "
+                       "Ask your administrator to enroll one.",
+                       &href, "Sign out");
+
+        default:
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "a2f: wrong code from user \"%s\": %s",
+                          job->user, a2f_strerror(job->rc));
+            return ngx_http_a2f_otc_page(r, ctx, NGX_HTTP_OK,
+                                         "That code did not work. Wait for "
+                                         "the next code and try again.");
+        }
+
+    default: /* NGX_HTTP_A2F_LOGOUT, or logout without a session */
+
+        if (job->kind) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "a2f: user \"%s\" signed out", job->user);
+        }
+
+        if (ngx_http_a2f_session_clear(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_str_set(&href, "login");
+
+        return ngx_http_a2f_message_page(r, NGX_HTTP_OK, "Signed out",
+                                         "You are signed out on all your "
+                                         "devices.", &href, "Sign in again");
+    }
+}
+
+
+static ngx_int_t
+ngx_http_a2f_login_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
+    ngx_uint_t status, const char *error)
+{
+    ngx_str_t                  binding, csrf, err, out;
+    ngx_http_a2f_var_t         vars[6];
+    ngx_http_a2f_srv_conf_t   *ascf;
+    ngx_http_a2f_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_a2f_module);
+    ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
+
+    if (ngx_http_a2f_login_binding(r, &binding, 1) != NGX_OK
+        || ngx_http_a2f_csrf_token(r, &binding, &csrf) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_str_null(&err);
+
+    if (error) {
+        err.len = sizeof("<p class=\"error\" role=\"alert\"></p>") - 1
+                  + ngx_strlen(error);
+        err.data = ngx_pnalloc(r->pool, err.len);
+        if (err.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_sprintf(err.data, "<p class=\"error\" role=\"alert\">%s</p>",
+                    error);
+    }
+
+    vars[0].name = "portal";
+    vars[0].value = ascf->portal;
+    vars[0].raw = 0;
+    vars[1].name = "error";
+    vars[1].value = err;
+    vars[1].raw = 1;
+    vars[2].name = "csrf";
+    vars[2].value = csrf;
+    vars[2].raw = 0;
+    vars[3].name = "rd";
+    vars[3].value = ctx->rd;
+    vars[3].raw = 0;
+    vars[4].name = "lvl";
+    vars[4].raw = 0;
+
+    if (ctx->one_factor) {
+        ngx_str_set(&vars[4].value, "1");
+    } else {
+        ngx_str_null(&vars[4].value);
+    }
+
+    if (ngx_http_a2f_render(r, &amcf->page_login, vars, 5, &out) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_a2f_send(r, status, &ngx_http_a2f_html_type, &out);
+}
+
+
+static ngx_int_t
+ngx_http_a2f_otc_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
+    ngx_uint_t status, const char *error)
+{
+    ngx_str_t                  binding, csrf, err, out;
+    ngx_http_a2f_var_t         vars[5];
+    ngx_http_a2f_srv_conf_t   *ascf;
+    ngx_http_a2f_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_a2f_module);
+    ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
+
+    binding.data = (u_char *) ctx->auth.session.sid;
+    binding.len = ngx_strlen(ctx->auth.session.sid);
+
+    if (ngx_http_a2f_csrf_token(r, &binding, &csrf) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_str_null(&err);
+
+    if (error) {
+        err.len = sizeof("<p class=\"error\" role=\"alert\"></p>") - 1
+                  + ngx_strlen(error);
+        err.data = ngx_pnalloc(r->pool, err.len);
+        if (err.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_sprintf(err.data, "<p class=\"error\" role=\"alert\">%s</p>",
+                    error);
+    }
+
+    vars[0].name = "portal";
+    vars[0].value = ascf->portal;
+    vars[0].raw = 0;
+    vars[1].name = "error";
+    vars[1].value = err;
+    vars[1].raw = 1;
+    vars[2].name = "csrf";
+    vars[2].value = csrf;
+    vars[2].raw = 0;
+    vars[3].name = "rd";
+    vars[3].value = ctx->rd;
+    vars[3].raw = 0;
+    vars[4].name = "user";
+    vars[4].value = ctx->auth.user;
+    vars[4].raw = 0;
+
+    if (ngx_http_a2f_render(r, &amcf->page_otc, vars, 5, &out) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_a2f_send(r, status, &ngx_http_a2f_html_type, &out);
+}
+
+
+static ngx_int_t
+ngx_http_a2f_message_page(ngx_http_request_t *r, ngx_uint_t status,
+    const char *title, const char *message, ngx_str_t *href,
+    const char *link)
+{
+    ngx_str_t                  out, abs;
+    ngx_http_a2f_var_t         vars[5];
+    ngx_http_a2f_srv_conf_t   *ascf;
+    ngx_http_a2f_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_a2f_module);
+    ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
+
+    abs.len = ascf->portal.len + href->len;
+    abs.data = ngx_pnalloc(r->pool, abs.len);
+    if (abs.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_sprintf(abs.data, "%V%V", &ascf->portal, href);
+
+    vars[0].name = "portal";
+    vars[0].value = ascf->portal;
+    vars[1].name = "title";
+    vars[1].value.data = (u_char *) title;
+    vars[1].value.len = ngx_strlen(title);
+    vars[2].name = "message";
+    vars[2].value.data = (u_char *) message;
+    vars[2].value.len = ngx_strlen(message);
+    vars[3].name = "href";
+    vars[3].value = abs;
+    vars[4].name = "link";
+    vars[4].value.data = (u_char *) link;
+    vars[4].value.len = ngx_strlen(link);
+    vars[0].raw = vars[1].raw = vars[2].raw = vars[3].raw = vars[4].raw = 0;
+
+    if (ngx_http_a2f_render(r, &amcf->page_message, vars, 5, &out)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_a2f_send(r, status, &ngx_http_a2f_html_type, &out);
+}
+
+
+/*
+ * Location: {portal}{page}?rd={rd} (page NULL: rd itself).  rd passed
+ * a2f_rd_safe() and is %-encoded here, so no byte of it can break out of
+ * the header or the query.
+ */
+
+static ngx_int_t
+ngx_http_a2f_redirect(ngx_http_request_t *r, ngx_uint_t status,
+    const char *page, ngx_str_t *rd, ngx_uint_t lvl)
+{
+    u_char                   *p;
+    size_t                    len;
+    ngx_http_a2f_srv_conf_t  *ascf;
+
+    ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_clear_location(r);
+
+    r->headers_out.location = ngx_list_push(&r->headers_out.headers);
+    if (r->headers_out.location == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    r->headers_out.location->hash = 1;
+    ngx_str_set(&r->headers_out.location->key, "Location");
+#if (nginx_version >= 1023000)
+    r->headers_out.location->next = NULL;
+#endif
+
+    if (page == NULL) {
+        r->headers_out.location->value = *rd;
+        return status;
+    }
+
+    len = ascf->portal.len + ngx_strlen(page) + sizeof("?rd=") - 1
+          + 3 * rd->len + 1 + sizeof("&lvl=1") - 1;
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    r->headers_out.location->value.data = p;
+
+    p = ngx_sprintf(p, "%V%s?rd=", &ascf->portal, page);
+    p += a2f_url_escape((char *) rd->data, rd->len, (char *) p,
+                        3 * rd->len + 1);
+
+    if (lvl) {
+        p = ngx_cpymem(p, "&lvl=1", sizeof("&lvl=1") - 1);
+    }
+
+    r->headers_out.location->value.len =
+        p - r->headers_out.location->value.data;
+
+    return status;
+}
+
+
+/*
+ * Where an unauthenticated request goes: a browser's GET or HEAD is sent
+ * to the portal page; anything else (API clients, forms) gets 401.
+ */
+
+ngx_int_t
+ngx_http_a2f_deny(ngx_http_request_t *r, ngx_uint_t policy, const char *page)
+{
+    ngx_int_t                  rc;
+    ngx_str_t                  rd, body;
+    ngx_table_elt_t           *h;
+    ngx_http_a2f_srv_conf_t   *ascf;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
+
+    if ((r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))
+        && ngx_http_a2f_is_browser(r))
+    {
+        rd = r->unparsed_uri;
+
+        if (!a2f_rd_safe((char *) rd.data, rd.len)) {
+            ngx_str_set(&rd, "/");
+        }
+
+        return ngx_http_a2f_redirect(r, NGX_HTTP_MOVED_TEMPORARILY, page, &rd,
+                                     policy == NGX_HTTP_A2F_ONE_FACTOR);
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "a2f: request without a %s session refused with 401",
+                  policy == NGX_HTTP_A2F_TWO_FACTOR ? "two-factor"
+                                                     : "one-factor");
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "WWW-Authenticate");
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+
+    h->value.len = sizeof("A2F realm=\"a2f\", login=\"login\"") - 1
+                   + ascf->portal.len;
+    h->value.data = ngx_pnalloc(r->pool, h->value.len);
+    if (h->value.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_sprintf(h->value.data, "A2F realm=\"a2f\", login=\"%Vlogin\"",
+                &ascf->portal);
+
+    /*
+     * "satisfy any": another access module (allow, auth_basic) may still
+     * let the request in, so answer with a status only and let the access
+     * phase go on; nginx sends its own 401 page if nothing does.
+     */
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    if (clcf->satisfy == NGX_HTTP_SATISFY_ANY) {
+        return NGX_HTTP_UNAUTHORIZED;
+    }
+
+    body.len = sizeof("{\"error\":\"unauthorized\",\"login\":\"login\"}\n") - 1
+               + ascf->portal.len;
+    body.data = ngx_pnalloc(r->pool, body.len);
+    if (body.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_sprintf(body.data,
+                "{\"error\":\"unauthorized\",\"login\":\"%Vlogin\"}\n",
+                &ascf->portal);
+
+    rc = ngx_http_a2f_send(r, NGX_HTTP_UNAUTHORIZED, &ngx_http_a2f_json_type,
+                           &body);
+
+    ngx_http_finalize_request(r, rc);
+
+    return NGX_DONE;
+}
+
+
+static ngx_uint_t
+ngx_http_a2f_is_browser(ngx_http_request_t *r)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == sizeof("Accept") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "Accept",
+                               sizeof("Accept") - 1) == 0
+            && ngx_strlcasestrn(h[i].value.data,
+                                h[i].value.data + h[i].value.len,
+                                (u_char *) "text/html",
+                                sizeof("text/html") - 2)
+               != NULL)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static void
+ngx_http_a2f_get_rd(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
+{
+    u_char     rd[A2F_RD_MAX + 1];
+    size_t     len;
+    ngx_str_t  arg;
+
+    ngx_str_set(&ctx->rd, "/");
+
+    if (ngx_http_arg(r, (u_char *) "lvl", 3, &arg) == NGX_OK
+        && arg.len == 1 && arg.data[0] == '1')
+    {
+        ctx->one_factor = 1;
+    }
+
+    if (ngx_http_arg(r, (u_char *) "rd", 2, &arg) != NGX_OK) {
+        return;
+    }
+
+    if (a2f_url_unescape((char *) arg.data, arg.len, (char *) rd, sizeof(rd),
+                         &len)
+        != A2F_OK)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "a2f: malformed \"rd\" argument ignored");
+        return;
+    }
+
+    (void) ngx_http_a2f_set_rd(r, ctx, rd, len);
+}
+
+
+/* Keep rd when it is a same-origin path, else "/" (and say so). */
+
+static ngx_int_t
+ngx_http_a2f_set_rd(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
+    u_char *rd, size_t len)
+{
+    if (!a2f_rd_safe((char *) rd, len)) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "a2f: unsafe redirect target replaced by \"/\"");
+        ngx_str_set(&ctx->rd, "/");
+        return NGX_OK;
+    }
+
+    ctx->rd.data = ngx_pnalloc(r->pool, len);
+    if (ctx->rd.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(ctx->rd.data, rd, len);
+    ctx->rd.len = len;
+
+    return NGX_OK;
+}
