@@ -11,14 +11,20 @@
 #
 # NGINX_SRC=/path/to/nginx-x.y.z builds against a plain nginx source tree
 # (and tests with the nginx binary built from it) instead of Debian's
-# nginx-dev in /usr/share/nginx/src.
+# nginx-dev in /usr/share/nginx/src; its results go to build/plain/.
 
 SHELL        := /bin/bash
 ROOT         := $(CURDIR)
-BUILD        := $(ROOT)/build
 SRC          := $(ROOT)/ngx_http_a2f_module
 DEB_SRC      := /usr/share/nginx/src
 NGINX_SRC    ?=
+
+# a plain source tree builds into build/plain/, so both can coexist
+ifeq ($(NGINX_SRC),)
+  BUILD      := $(ROOT)/build
+else
+  BUILD      := $(ROOT)/build/plain
+endif
 FUZZ_SECONDS ?= 20
 
 CORE      := a2f_common a2f_totp a2f_crypto a2f_password a2f_session \

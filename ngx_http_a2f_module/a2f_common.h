@@ -51,7 +51,9 @@ const char *a2f_strerror(int rc);
 
 /*
  * A user name is 1..A2F_USER_MAX bytes of printable, non-space ASCII
- * or UTF-8 (no control bytes, no NUL, no '/', no ':', valid UTF-8).
+ * or UTF-8 (no control bytes, no NUL, no '/', no ':', no '\\', valid
+ * shortest-form UTF-8 without surrogates or C1 controls).  HTML specials
+ * such as '<' and '&' are allowed: whoever shows a name escapes it.
  * Returns A2F_OK or A2F_ERR_INVALID.
  */
 int a2f_user_name_valid(const char *name, size_t len);

@@ -24,7 +24,6 @@
 
 
 static int a2f_hex_value(uint8_t c);
-static int a2f_b64url_value(uint8_t c);
 static void a2f_crypto_err(char *err, size_t errsz, const char *fmt,
     size_t line, size_t other);
 
@@ -33,6 +32,26 @@ static const char  a2f_hex_digits[] = "0123456789abcdef";
 
 static const char  a2f_b64url_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* base64url digit values, -1 for every other byte (the cookie hot path) */
+static const int8_t  a2f_b64url_table[256] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+    -1,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63,
+    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1
+};
 
 
 int
@@ -174,41 +193,12 @@ a2f_b64url_encode(const uint8_t *in, size_t len, char *out, size_t outsz)
 }
 
 
-static int
-a2f_b64url_value(uint8_t c)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-
-    if (c == '-') {
-        return 62;
-    }
-
-    if (c == '_') {
-        return 63;
-    }
-
-    return -1;
-}
-
-
 int
 a2f_b64url_decode(const char *in, size_t len, uint8_t *out, size_t outsz,
     size_t *outlen)
 {
-    int             v;
+    int             a, b, c, d;
     size_t          i, o, need;
-    uint32_t        bits;
-    unsigned        nbits;
     const uint8_t  *p;
 
     if (len % 4 == 1) {
@@ -216,38 +206,61 @@ a2f_b64url_decode(const char *in, size_t len, uint8_t *out, size_t outsz,
     }
 
     p = (const uint8_t *) in;
-
-    for (i = 0; i < len; i++) {
-        if (a2f_b64url_value(p[i]) < 0) {
-            return A2F_ERR_INVALID;
-        }
-    }
-
     need = len / 4 * 3 + (len % 4 ? len % 4 - 1 : 0);
 
     if (need > outsz) {
+        for (i = 0; i < len; i++) {
+            if (a2f_b64url_table[p[i]] < 0) {
+                return A2F_ERR_INVALID;
+            }
+        }
+
         return A2F_ERR_TOOBIG;
     }
 
     o = 0;
-    bits = 0;
-    nbits = 0;
 
-    for (i = 0; i < len; i++) {
-        v = a2f_b64url_value(p[i]);
-        bits = (bits << 6) | (uint32_t) v;
-        nbits += 6;
+    for (i = 0; i + 4 <= len; i += 4) {
+        a = a2f_b64url_table[p[i]];
+        b = a2f_b64url_table[p[i + 1]];
+        c = a2f_b64url_table[p[i + 2]];
+        d = a2f_b64url_table[p[i + 3]];
 
-        if (nbits >= 8) {
-            out[o++] = (uint8_t) (bits >> (nbits - 8));
-            nbits -= 8;
-            bits &= (1u << nbits) - 1;
+        if ((a | b | c | d) < 0) {
+            return A2F_ERR_INVALID;
         }
+
+        out[o++] = (uint8_t) ((a << 2) | (b >> 4));
+        out[o++] = (uint8_t) (((b & 0x0f) << 4) | (c >> 2));
+        out[o++] = (uint8_t) (((c & 0x03) << 6) | d);
     }
 
-    if (bits != 0) {
-        /* non-zero trailing bits: not the canonical encoding */
-        return A2F_ERR_INVALID;
+    /*
+     * the last 2 or 3 characters; non-zero trailing bits would make a
+     * second spelling of the same bytes, so they are refused
+     */
+
+    if (len - i == 2) {
+        a = a2f_b64url_table[p[i]];
+        b = a2f_b64url_table[p[i + 1]];
+
+        if ((a | b) < 0 || (b & 0x0f)) {
+            return A2F_ERR_INVALID;
+        }
+
+        out[o++] = (uint8_t) ((a << 2) | (b >> 4));
+
+    } else if (len - i == 3) {
+        a = a2f_b64url_table[p[i]];
+        b = a2f_b64url_table[p[i + 1]];
+        c = a2f_b64url_table[p[i + 2]];
+
+        if ((a | b | c) < 0 || (c & 0x03)) {
+            return A2F_ERR_INVALID;
+        }
+
+        out[o++] = (uint8_t) ((a << 2) | (b >> 4));
+        out[o++] = (uint8_t) (((b & 0x0f) << 4) | (c >> 2));
     }
 
     *outlen = o;

@@ -25,14 +25,23 @@
 /*
  * Hash pw (len bytes, 0..A2F_PASSWORD_MAX) with scrypt N = 2^ln, r = 8,
  * p = 1 and a random 16-byte salt; ln 0 means A2F_SCRYPT_LN_DEFAULT
- * (allowed 10..20).  Writes the NUL-terminated hash string into out.
- * Returns A2F_OK, A2F_ERR_INVALID, A2F_ERR_TOOBIG or A2F_ERR_CRYPTO.
+ * (allowed 10..20, but verify refuses 128 * r * N over 256 MiB, so with
+ * r = 8 hash refuses ln 19 and 20 as A2F_ERR_INVALID rather than write a
+ * hash nobody can verify).  Writes the NUL-terminated hash string (88
+ * bytes with ln < 100) into out.
+ * Returns A2F_OK, A2F_ERR_INVALID, A2F_ERR_TOOBIG (pw or out) or
+ * A2F_ERR_CRYPTO.
  */
 int a2f_password_hash(const char *pw, size_t len, unsigned ln, char *out,
     size_t outsz);
 
 /*
  * Verify pw against a hash string; the comparison is constant-time.
+ * Parameters read from the string are bounded: scrypt ln 10..20, r 1..32,
+ * p 1..16, 128 * r * N at most 256 MiB (OpenSSL's maxmem is set to what
+ * they need), N < 2^(16 r); pbkdf2 i 1000..10000000; salt 8..64 bytes,
+ * hash 16..64 bytes; decimals canonical; the string under A2F_PWHASH_MAX.
+ * A pw over A2F_PASSWORD_MAX is A2F_ERR_AUTH (after the same work).
  * Returns A2F_OK, A2F_ERR_AUTH (mismatch), A2F_ERR_INVALID (hash string
  * malformed or parameters out of bounds), or A2F_ERR_CRYPTO.
  */

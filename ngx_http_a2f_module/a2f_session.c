@@ -347,6 +347,7 @@ a2f_session_decode(a2f_mac_t *m, const char *in, size_t len, int64_t now,
     int                  rc;
     char                 user[A2F_USER_MAX];
     size_t               i, nf, start, user_len, mac_len;
+    const char          *dot;
     uint8_t              mac[A2F_SESSION_MACLEN], want[A2F_SESSION_MACLEN];
     uint64_t             gen, issued, seen;
     EVP_MAC_CTX         *ctx;
@@ -358,26 +359,20 @@ a2f_session_decode(a2f_mac_t *m, const char *in, size_t len, int64_t now,
 
     /* split into exactly nine fields */
 
-    nf = 0;
     start = 0;
 
-    for (i = 0; i <= len; i++) {
-        if (i < len && in[i] != '.') {
-            continue;
-        }
+    for (nf = 0; nf < A2F_SESSION_FIELDS; nf++) {
+        dot = memchr(in + start, '.', len - start);
 
-        if (nf == A2F_SESSION_FIELDS) {
+        if ((dot == NULL) != (nf == A2F_SESSION_FIELDS - 1)) {
             return A2F_ERR_INVALID;
         }
 
+        i = (dot != NULL) ? (size_t) (dot - in) : len;
+
         f[nf].data = in + start;
         f[nf].len = i - start;
-        nf++;
         start = i + 1;
-    }
-
-    if (nf != A2F_SESSION_FIELDS) {
-        return A2F_ERR_INVALID;
     }
 
     /* syntax of every field */

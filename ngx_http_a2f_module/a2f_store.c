@@ -44,6 +44,7 @@
 #define A2F_DEK_AAD           "a2f-dek"
 #define A2F_KEK_LABEL         "a2f-kek-v1"
 #define A2F_DEK_PREFIX        "dek."
+#define A2F_META_KEY_MAX      511     /* LMDB's default maximum key size */
 
 #define A2F_CRED_KEY_MAX      (A2F_USER_MAX + 2 + A2F_DEVICE_MAX)
 #define A2F_FAIL_KEY_MAX      (1 + (A2F_USER_MAX > A2F_ADDR_MAX             \
@@ -150,6 +151,8 @@ static int a2f_store_open_dbs(a2f_store_t *st, MDB_txn *txn, char *err,
 static int a2f_store_open_dek(a2f_store_t *st, MDB_txn *txn, char *err,
     size_t errsz, const char *path);
 static int a2f_store_seal_dek(a2f_store_t *st, MDB_txn *txn,
+    const a2f_key_t *k);
+static int a2f_store_dek_opens(a2f_store_t *st, MDB_txn *txn,
     const a2f_key_t *k);
 static int a2f_store_bump_gen(a2f_store_t *st, const char *name,
     size_t len, const char *pwhash, int setflags, uint32_t flags);
@@ -1516,6 +1519,182 @@ a2f_store_backup(a2f_store_t *st, const char *path)
     }
 
     return A2F_OK;
+}
+
+
+/* -- key rotation ---------------------------------------------------------- */
+
+
+/*
+ * Does the "dek.<kid>" record of k open to the store's data key?
+ * A2F_OK, A2F_ERR_NOTFOUND (no record), A2F_ERR_AUTH (it does not open,
+ * or not to this data key), A2F_ERR_CRYPTO, A2F_ERR_NOMEM or
+ * A2F_ERR_STORAGE.
+ */
+
+static int
+a2f_store_dek_opens(a2f_store_t *st, MDB_txn *txn, const a2f_key_t *k)
+{
+    int      rc;
+    char     name[sizeof(A2F_DEK_PREFIX) + A2F_KID_LEN];
+    size_t   n;
+    uint8_t  kek[32], dek[A2F_DEK_LEN];
+    MDB_val  key, val;
+
+    (void) snprintf(name, sizeof(name), "%s%s", A2F_DEK_PREFIX, k->kid);
+
+    key.mv_data = name;
+    key.mv_size = strlen(name);
+
+    rc = mdb_get(txn, st->meta, &key, &val);
+    if (rc != MDB_SUCCESS) {
+        return rc == MDB_NOTFOUND ? A2F_ERR_NOTFOUND : A2F_ERR_STORAGE;
+    }
+
+    rc = a2f_derive(k, A2F_KEK_LABEL, kek);
+    if (rc != A2F_OK) {
+        return A2F_ERR_CRYPTO;
+    }
+
+    n = 0;
+
+    rc = a2f_open(kek, (const uint8_t *) A2F_DEK_AAD,
+                  sizeof(A2F_DEK_AAD) - 1, val.mv_data, val.mv_size,
+                  dek, sizeof(dek), &n);
+
+    a2f_store_wipe(kek, sizeof(kek));
+
+    if (rc == A2F_OK
+        && (n != A2F_DEK_LEN
+            || CRYPTO_memcmp(dek, st->dek, A2F_DEK_LEN) != 0))
+    {
+        rc = A2F_ERR_AUTH;
+
+    } else if (rc != A2F_OK && rc != A2F_ERR_CRYPTO && rc != A2F_ERR_NOMEM) {
+        rc = A2F_ERR_AUTH;
+    }
+
+    a2f_store_wipe(dek, sizeof(dek));
+
+    return rc;
+}
+
+
+int
+a2f_store_dek_prune(a2f_store_t *st, unsigned *removed)
+{
+    int          rc, mrc, ok;
+    size_t       i, plen, klen;
+    uint8_t      kbuf[A2F_META_KEY_MAX];
+    unsigned     n;
+    MDB_val      key, val;
+    MDB_txn     *txn;
+    MDB_cursor  *cur;
+
+    if (removed) {
+        *removed = 0;
+    }
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    /* never leave the file without a data key the ring opens */
+
+    ok = 0;
+
+    for (i = 0; i < st->kr.n && !ok; i++) {
+        rc = a2f_store_dek_opens(st, txn, &st->kr.keys[i]);
+
+        if (rc == A2F_OK) {
+            ok = 1;
+
+        } else if (rc != A2F_ERR_NOTFOUND && rc != A2F_ERR_AUTH) {
+            goto failed;
+        }
+    }
+
+    if (!ok) {
+        rc = A2F_ERR_NOKEY;
+        goto failed;
+    }
+
+    /* every "dek.<kid>" whose kid is not in the ring */
+
+    mrc = mdb_cursor_open(txn, st->meta, &cur);
+    if (mrc != MDB_SUCCESS) {
+        rc = a2f_store_mdb_rc(mrc);
+        goto failed;
+    }
+
+    plen = sizeof(A2F_DEK_PREFIX) - 1;
+    n = 0;
+
+    key.mv_data = A2F_DEK_PREFIX;
+    key.mv_size = plen;
+
+    mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+
+    while (mrc == MDB_SUCCESS
+           && key.mv_size >= plen
+           && memcmp(key.mv_data, A2F_DEK_PREFIX, plen) == 0)
+    {
+        if (a2f_keyring_find(&st->kr, (const char *) key.mv_data + plen,
+                             key.mv_size - plen) != NULL)
+        {
+            mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
+            continue;
+        }
+
+        if (key.mv_size > sizeof(kbuf)) {
+            mrc = MDB_BAD_VALSIZE;
+            break;
+        }
+
+        /* the key goes with the record: seek past a copy of it */
+
+        klen = key.mv_size;
+        memcpy(kbuf, key.mv_data, klen);
+
+        mrc = mdb_cursor_del(cur, 0);
+        if (mrc != MDB_SUCCESS) {
+            break;
+        }
+
+        n++;
+
+        key.mv_data = kbuf;
+        key.mv_size = klen;
+
+        mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+    }
+
+    mdb_cursor_close(cur);
+
+    if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        rc = a2f_store_mdb_rc(mrc);
+        goto failed;
+    }
+
+    if (n == 0) {
+        mdb_txn_abort(txn);
+        return A2F_OK;
+    }
+
+    rc = a2f_store_commit(txn);
+
+    if (rc == A2F_OK && removed) {
+        *removed = n;
+    }
+
+    return rc;
+
+failed:
+
+    mdb_txn_abort(txn);
+
+    return rc;
 }
 
 

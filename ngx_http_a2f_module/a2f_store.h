@@ -115,7 +115,10 @@ typedef struct {
  * Unless A2F_STORE_RDONLY, the data key is also sealed under every ring
  * key that does not have it yet (this is how a new key joins: put it
  * first in the key file, keep the old one after it, open once; then the
- * old line may go).
+ * old line may go, and a2f_store_dek_prune() drops its wrap).
+ * With A2F_STORE_RDONLY nothing is written to the database file (LMDB
+ * still creates a missing lock file and uses its reader table): a ring
+ * key without a wrap stays without one.
  *
  * path     the database file (the lock file is path "-lock").
  * mapsize  the LMDB map size in bytes.  0: the size recorded in an
@@ -170,6 +173,37 @@ int a2f_store_reader_check(a2f_store_t *st, int *dead);
  * (path exists) or A2F_ERR_STORAGE.
  */
 int a2f_store_backup(a2f_store_t *st, const char *path);
+
+/*
+ * Key rotation: drop the data key wraps of keys that left the ring.
+ *
+ * In one write transaction, delete every meta record "dek.<kid>" whose
+ * kid is not the kid of a key in the store's ring (the ring given to
+ * a2f_store_open()), so that a removed key alone no longer opens the
+ * data key.  Nothing is deleted unless at least one ring key has a
+ * "dek.<kid>" record that opens to the store's data key: the database
+ * is never left without a wrap the current ring opens.  When nothing
+ * is to be deleted nothing is written.
+ *
+ * The data key itself stays the same: a copy of the database made
+ * before (a backup) still opens with the removed key.  The deleted
+ * records may linger in free pages of the file until LMDB reuses them;
+ * a2f_store_backup() (a compacting copy) writes a file without them.
+ *
+ * st       a store opened without A2F_STORE_RDONLY.
+ * removed  on A2F_OK, the number of records deleted; 0 on failure.
+ *          May be NULL.
+ *
+ * Returns:
+ *   A2F_OK
+ *   A2F_ERR_NOKEY    no ring key has a data key record that opens
+ *                    (nothing deleted)
+ *   A2F_ERR_FULL     the map is full (nothing deleted)
+ *   A2F_ERR_CRYPTO   OpenSSL failure (key derivation, decryption)
+ *   A2F_ERR_NOMEM    allocation failure
+ *   A2F_ERR_STORAGE  the store is read-only, or an LMDB failure
+ */
+int a2f_store_dek_prune(a2f_store_t *st, unsigned *removed);
 
 /*
  * Hot path: the generation and flags of a user, through one reused read

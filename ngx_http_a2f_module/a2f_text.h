@@ -57,10 +57,14 @@ size_t a2f_html_escape_len(const char *in, size_t len);
 
 /*
  * Is a decoded redirect target safe: a same-origin absolute path?
- * It must start with exactly one '/', must not contain a backslash, a
- * control byte (< 0x20, 0x7f) or a space, must not start with "//" or
- * "/\", and after one more %-decoding pass must still satisfy all of that
- * (no "%2F%2Fevil", no "/%09/evil").  Length 1..A2F_RD_MAX.
+ * It must start with exactly one '/', must not start with "//" or "/\",
+ * and must be printable ASCII only: no backslash, no space, no control
+ * byte (< 0x20, 0x7f), no byte >= 0x80.  After one more %-decoding pass
+ * (valid %XX only; a stray '%' stays as it is) it must still start with
+ * exactly one '/' and not with "//" or "/\", contain no control byte,
+ * and no backslash before the first '?' or '#'; a decoded space or UTF-8
+ * is fine there ("/app?y=%20").  So "/%2F/evil", "/%5Cevil", "/%09/evil"
+ * and "/a%0D%0A..." are refused.  Length 1..A2F_RD_MAX.
  * Returns 1 when safe, 0 otherwise.
  */
 int a2f_rd_safe(const char *rd, size_t len);

@@ -35,8 +35,9 @@ size_t a2f_base32_encode(const uint8_t *in, size_t len, int pad, char *out,
 /*
  * Decode base32 text.  Accepts upper and lower case, ignores spaces and
  * '-', accepts missing or correct '=' padding.  Refuses any other byte,
- * misplaced padding, and non-zero trailing bits is allowed (as authenticator
- * apps do).  Returns A2F_OK and sets *outlen, A2F_ERR_INVALID, or
+ * misplaced or wrong padding, and a last group of 1, 3 or 6 characters
+ * (no input encodes to that); non-zero trailing bits are allowed (as
+ * authenticator apps do).  Returns A2F_OK and sets *outlen, A2F_ERR_INVALID, or
  * A2F_ERR_TOOBIG when out is too small.
  */
 int a2f_base32_decode(const char *in, size_t len, uint8_t *out, size_t outsz,

@@ -3,7 +3,8 @@
  * Copyright (C) ngx_http_a2f_module authors
  *
  * a2fctl.c: the ops command line tool: users, TOTP devices, lockouts,
- * sessions, keys, backups and the audit trail of an a2f database.
+ * sessions, keys, backups and the audit trail of an a2f database; QR
+ * codes.
  *
  * Exit status: 0 done, 1 runtime error, 2 usage error.
  */
@@ -94,6 +95,8 @@ static int a2f_ctl_simple(a2f_ctl_t *ctl, const char *cmd, int argc,
     char **argv);
 static int a2f_ctl_keygen(int argc, char **argv);
 static int a2f_ctl_write_new(const char *path, const char *data, size_t len);
+static int a2f_ctl_rekey(a2f_ctl_t *ctl, int argc, char **argv);
+static int a2f_ctl_qr(int argc, char **argv);
 static int a2f_ctl_backup(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_audit(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_audit_add(int64_t usec, const char *text, size_t len,
@@ -160,8 +163,12 @@ a2f_ctl_help(FILE *f)
 "  revoke NAME                 end all sessions of a user\n"
 "  keygen FILE [--append]      write a new key (--append: in front of the\n"
 "                              keys already in FILE: key rotation)\n"
+"  rekey                       after old lines left the key file: remove\n"
+"                              the data key wraps of the keys not in it\n"
+"                              (the old keys then open nothing)\n"
 "  backup FILE                 copy the database to a new file\n"
 "  audit [N]                   print the last N audit events (20)\n"
+"  qr TEXT                     print TEXT as a QR code (no -d or -k)\n"
 "\n"
 "exit status: 0 done, 1 error, 2 usage error\n", f);
 }
@@ -1419,7 +1426,8 @@ a2f_ctl_keygen(int argc, char **argv)
         fprintf(stderr, "a2fctl: new key %s put in front of %u key(s) in "
                 "%s; a database learns it when next opened (nginx reload, "
                 "any a2fctl command but backup): drop old lines only "
-                "after that\n", kr.keys[0].kid, (unsigned) kr.n - 1, path);
+                "after that, then run a2fctl rekey\n",
+                kr.keys[0].kid, (unsigned) kr.n - 1, path);
     }
 
     a2f_keyring_wipe(&kr);
@@ -1430,6 +1438,96 @@ done:
     free(buf);
 
     return rc;
+}
+
+
+/*
+ * After old lines left the key file: remove the data key wraps of the
+ * keys that are not in it (a2f_store_dek_prune()).  The open before
+ * seals the data key under every key of the file that lacks it.
+ */
+
+static int
+a2f_ctl_rekey(a2f_ctl_t *ctl, int argc, char **argv)
+{
+    int       rc;
+    char      detail[64];
+    unsigned  n;
+
+    if (argc != 0) {
+        return a2f_ctl_usage("rekey takes no arguments");
+    }
+
+    rc = a2f_ctl_open(ctl, 0);
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_dek_prune(ctl->st, &n);
+
+    if (rc == A2F_ERR_NOKEY) {
+        a2f_ctl_err("%s: no key in %s opens the data key (nothing removed)",
+                    ctl->db, ctl->keyfile);
+        return A2F_CTL_FAIL;
+    }
+
+    if (rc != A2F_OK) {
+        return a2f_ctl_store_err(ctl, rc, NULL);
+    }
+
+    (void) snprintf(detail, sizeof(detail), "removed=%u by=a2fctl", n);
+    (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), "rekey", NULL, 0,
+                           NULL, detail);
+
+    printf("rekey: removed %u old key wrap(s)\n", n);
+
+    if (fflush(stdout) == EOF) {
+        a2f_ctl_err("stdout: %s", strerror(errno));
+        return A2F_CTL_FAIL;
+    }
+
+    return A2F_CTL_OK;
+}
+
+
+/* -- QR codes -------------------------------------------------------------- */
+
+
+/* TEXT as a QR code on stdout, also when stdout is not a terminal */
+
+static int
+a2f_ctl_qr(int argc, char **argv)
+{
+    int     rc;
+    size_t  len;
+
+    if (argc != 1) {
+        return a2f_ctl_usage("usage: qr TEXT");
+    }
+
+    len = strlen(argv[0]);
+
+    if (len == 0) {
+        return a2f_ctl_usage("qr: TEXT is empty");
+    }
+
+    if (len >= A2F_URI_MAX) {
+        return a2f_ctl_usage("qr: TEXT is %zu bytes, longer than %d", len,
+                             A2F_URI_MAX - 1);
+    }
+
+    rc = a2f_qr_terminal(stdout, argv[0]);
+    if (rc != A2F_OK) {
+        a2f_ctl_err("cannot draw the QR code: %s", a2f_strerror(rc));
+        return A2F_CTL_FAIL;
+    }
+
+    if (fflush(stdout) == EOF) {
+        a2f_ctl_err("stdout: %s", strerror(errno));
+        return A2F_CTL_FAIL;
+    }
+
+    return A2F_CTL_OK;
 }
 
 
@@ -1630,6 +1728,10 @@ main(int argc, char **argv)
         return a2f_ctl_keygen(argc, argv);
     }
 
+    if (strcmp(cmd, "qr") == 0) {
+        return a2f_ctl_qr(argc, argv);
+    }
+
     if (strcmp(cmd, "user") == 0) {
         rc = a2f_ctl_user(&ctl, argc, argv);
 
@@ -1641,6 +1743,9 @@ main(int argc, char **argv)
 
     } else if (strcmp(cmd, "unlock") == 0 || strcmp(cmd, "revoke") == 0) {
         rc = a2f_ctl_simple(&ctl, cmd, argc, argv);
+
+    } else if (strcmp(cmd, "rekey") == 0) {
+        rc = a2f_ctl_rekey(&ctl, argc, argv);
 
     } else if (strcmp(cmd, "backup") == 0) {
         rc = a2f_ctl_backup(&ctl, argc, argv);

@@ -2,8 +2,9 @@
 /*
  * Copyright (C) ngx_http_a2f_module authors
  *
- * test_store.c: a2f_store.c: open and keys, users, TOTP devices and
- * their replay guard, lockouts, audit, a full map, two processes racing.
+ * test_store.c: a2f_store.c: open and keys, key rotation, users, TOTP
+ * devices and their replay guard, lockouts, audit, a full map, two
+ * processes racing.
  */
 
 
@@ -303,6 +304,202 @@ a2f_t_open_and_keys(void)
     a2f_store_close(st);
 
     a2f_store_close(NULL);
+}
+
+
+/* the whole file at path (malloc()ed, *size bytes), or NULL */
+
+static uint8_t *
+a2f_t_file_read(const char *path, size_t *size)
+{
+    FILE     *f;
+    long      n;
+    uint8_t  *buf;
+
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+
+    buf = (n >= 0) ? malloc((size_t) n + 1) : NULL;
+
+    if (buf == NULL || fread(buf, 1, (size_t) n, f) != (size_t) n) {
+        fclose(f);
+        free(buf);
+        return NULL;
+    }
+
+    fclose(f);
+    *size = (size_t) n;
+
+    return buf;
+}
+
+
+/*
+ * Key rotation: [old] creates, [new, old] adds dek.new, [new] prunes
+ * dek.old; then old alone opens nothing.  Read-only never writes.
+ */
+
+static void
+a2f_t_rekey(void)
+{
+    int             rc, status, go[2], ready[2];
+    char            path[128], ring[512], err[512], c;
+    pid_t           pid;
+    size_t          n1, n2;
+    uint8_t         s[20], *f1, *f2;
+    unsigned        removed, n;
+    a2f_store_t    *st;
+    a2f_keyring_t   o, nw, no;
+    a2f_totp_dev_t  d, devs[A2F_DEVICES_MAX];
+
+    a2f_t_ring(A2F_T_KEY_A "\n", &o);
+    a2f_t_ring(A2F_T_KEY_B "\n", &nw);
+    snprintf(ring, sizeof(ring), "%s\n%s\n", A2F_T_KEY_B, A2F_T_KEY_A);
+    a2f_t_ring(ring, &no);
+
+    memcpy(s, "rotation-secret-byte", 20);
+    a2f_t_path(path, sizeof(path), "rekey.db");
+
+    /* [old]: a new file; nothing to prune */
+
+    st = a2f_t_open(path, &o, A2F_STORE_CREATE);
+    CHECK_RC(a2f_t_add_user(st, "rot", 0), A2F_OK);
+    a2f_t_device(&d, "", s, 20, A2F_SHA1, 6);
+    CHECK_RC(a2f_store_totp_add(st, "rot", 3, &d, A2F_T_NOW), A2F_OK);
+    removed = 99;
+    CHECK_RC(a2f_store_dek_prune(st, &removed), A2F_OK);
+    CHECK(removed == 0);
+    a2f_store_close(st);
+
+    /* read-only [new, old]: the file stays byte for byte as it was */
+
+    f1 = a2f_t_file_read(path, &n1);
+    CHECK(f1 != NULL);
+
+    st = a2f_t_open(path, &no, A2F_STORE_RDONLY);
+    removed = 99;
+    CHECK_RC(a2f_store_dek_prune(st, &removed), A2F_ERR_STORAGE);
+    CHECK(removed == 0);
+    a2f_store_close(st);
+
+    f2 = a2f_t_file_read(path, &n2);
+    CHECK(f1 != NULL && f2 != NULL && n1 == n2
+          && memcmp(f1, f2, n1) == 0);
+    free(f1);
+    free(f2);
+
+    st = NULL;
+    CHECK_RC(a2f_store_open(path, 0, &nw, 0, &st, err, sizeof(err)),
+             A2F_ERR_NOKEY);
+
+    /* [new, old] adds dek.new, and keeps dek.old (both in the ring) */
+
+    st = a2f_t_open(path, &no, 0);
+    removed = 99;
+    CHECK_RC(a2f_store_dek_prune(st, &removed), A2F_OK);
+    CHECK(removed == 0);
+    a2f_store_close(st);
+
+    /* [new] drops dek.old */
+
+    st = a2f_t_open(path, &nw, 0);
+    removed = 0;
+    CHECK_RC(a2f_store_dek_prune(st, &removed), A2F_OK);
+    CHECK(removed == 1);
+    a2f_store_close(st);
+
+    /* old alone opens nothing; new opens the data */
+
+    st = NULL;
+    err[0] = '\0';
+    CHECK_RC(a2f_store_open(path, 0, &o, 0, &st, err, sizeof(err)),
+             A2F_ERR_NOKEY);
+    CHECK(st == NULL);
+    CHECK_RC(a2f_store_open(path, 0, &o, A2F_STORE_RDONLY, &st, err,
+                            sizeof(err)), A2F_ERR_NOKEY);
+
+    st = a2f_t_open(path, &nw, 0);
+    n = 0;
+    CHECK_RC(a2f_store_totp_list(st, "rot", 3, devs, A2F_DEVICES_MAX, &n),
+             A2F_OK);
+    CHECK(n == 1 && devs[0].secret_len == 20
+          && memcmp(devs[0].secret, s, 20) == 0);
+    removed = 99;
+    CHECK_RC(a2f_store_dek_prune(st, &removed), A2F_OK);
+    CHECK(removed == 0);
+    CHECK_RC(a2f_store_dek_prune(st, NULL), A2F_OK);
+    a2f_store_close(st);
+
+    /*
+     * A store whose ring lost its wrap under it (another process pruned
+     * with another ring) refuses: it never removes the last wrap.
+     */
+
+    st = a2f_t_open(path, &no, 0);      /* dek.old again */
+    a2f_store_close(st);
+
+    if (pipe(go) != 0 || pipe(ready) != 0) {
+        CHECK(0);
+        return;
+    }
+
+    fflush(NULL);
+
+    pid = fork();
+
+    if (pid == 0) {
+        close(go[1]);
+        close(ready[0]);
+
+        st = NULL;
+        if (a2f_store_open(path, 0, &o, 0, &st, NULL, 0) != A2F_OK) {
+            _exit(10);
+        }
+
+        if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1) {
+            _exit(11);
+        }
+
+        removed = 99;
+        rc = a2f_store_dek_prune(st, &removed);
+        a2f_store_close(st);
+
+        _exit(rc == A2F_ERR_NOKEY && removed == 0 ? 0 : 12);
+    }
+
+    close(go[0]);
+    close(ready[1]);
+
+    CHECK(pid > 0 && read(ready[0], &c, 1) == 1);
+
+    st = a2f_t_open(path, &nw, 0);
+    removed = 0;
+    CHECK_RC(a2f_store_dek_prune(st, &removed), A2F_OK);
+    CHECK(removed == 1);
+    a2f_store_close(st);
+
+    CHECK(write(go[1], "g", 1) == 1);
+    close(go[1]);
+    close(ready[0]);
+
+    status = -1;
+    CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+    st = a2f_t_open(path, &nw, 0);
+    CHECK(st != NULL);
+    a2f_store_close(st);
+
+    memset(devs, 0, sizeof(devs));
+    a2f_keyring_wipe(&o);
+    a2f_keyring_wipe(&nw);
+    a2f_keyring_wipe(&no);
 }
 
 
@@ -975,6 +1172,7 @@ main(int argc, char **argv)
     }
 
     a2f_t_open_and_keys();
+    a2f_t_rekey();
 
     a2f_t_ring(A2F_T_KEY_A "\n", &kr);
     a2f_t_path(path, sizeof(path), "main.db");

@@ -1,0 +1,545 @@
+
+/*
+ * Copyright (C) ngx_http_a2f_module authors
+ *
+ * test_session.c: the session cookie: golden values computed outside
+ * (Python hmac, as the Perl tests compute them), round trips, every
+ * single-byte change, truncation, other keys, key rotation, expiry.
+ */
+
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "a2f_session.h"
+#include "a2f_test.h"
+
+
+#define A2F_TEST_KEY0                                                        \
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+#define A2F_TEST_KEY1                                                        \
+    "abababababababababababababababababababababababababababababababab"      \
+    "abababababababababababababababab"
+
+/* Python: hmac.new(bytes(range(32)), payload, hashlib.sha256), b64url */
+#define A2F_TEST_GOLDEN                                                      \
+    "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YWxpY2U"          \
+    ".tnHBl2BOyFOOYigwvnVfnmUtW6uLDlhsAsIj9aonrcc"
+#define A2F_TEST_HOSTILE                                                     \
+    "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100"                  \
+    ".PHNjcmlwdD4ieCImYW1wO8Op"                                              \
+    ".o6lo3YR3BbKt99XX2WOSfUrFN_SA-eFs4lKBGVE8TPU"
+
+#define A2F_TEST_NOW     1700000200
+
+
+static a2f_mac_t  *a2f_test_m_old;     /* [old]      */
+static a2f_mac_t  *a2f_test_m_new;     /* [new]      */
+static a2f_mac_t  *a2f_test_m_both;    /* [new, old] */
+
+
+static a2f_mac_t *
+a2f_test_mac(const char *text)
+{
+    char           err[128];
+    a2f_mac_t     *m;
+    a2f_keyring_t  kr;
+
+    if (a2f_keyring_parse(text, strlen(text), &kr, err, sizeof(err))
+        != A2F_OK)
+    {
+        fprintf(stderr, "keyring: %s\n", err);
+        return NULL;
+    }
+
+    m = a2f_mac_new(&kr);
+    a2f_keyring_wipe(&kr);
+
+    return m;
+}
+
+
+/* payload + "." + b64url(HMAC) with m's signing key, whatever payload */
+
+static void
+a2f_test_sign(a2f_mac_t *m, const char *payload, char *out, size_t outsz)
+{
+    char     mac64[64];
+    uint8_t  mac[32];
+
+    if (a2f_mac_compute(m, NULL, (const uint8_t *) payload, strlen(payload),
+                        mac) != A2F_OK)
+    {
+        out[0] = '\0';
+        return;
+    }
+
+    (void) a2f_b64url_encode(mac, 32, mac64, sizeof(mac64));
+    (void) snprintf(out, outsz, "%s.%s", payload, mac64);
+}
+
+
+static void
+a2f_test_fill(a2f_session_t *s, const char *user)
+{
+    memset(s, 0, sizeof(a2f_session_t));
+    s->user_len = strlen(user);
+    memcpy(s->user, user, s->user_len);
+    strcpy(s->sid, "AbCdEfGhIjKlMn-_");
+    s->level = A2F_LEVEL_TWO;
+    s->gen = 7;
+    s->issued = 1700000000;
+    s->seen = 1700000100;
+}
+
+
+static void
+a2f_test_golden(void)
+{
+    char           out[A2F_SESSION_MAX + 1];
+    size_t         n;
+    a2f_session_t  s, t;
+
+    memset(&s, 0, sizeof(s));
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, A2F_TEST_GOLDEN,
+                                strlen(A2F_TEST_GOLDEN), A2F_TEST_NOW, 0, 0,
+                                &s), A2F_OK);
+    CHECK_STR(s.user, "alice");
+    CHECK(s.user_len == 5);
+    CHECK_STR(s.sid, "AbCdEfGhIjKlMn-_");
+    CHECK(s.level == 2 && s.gen == 7);
+    CHECK(s.issued == 1700000000 && s.seen == 1700000100);
+
+    a2f_test_fill(&t, "alice");
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &t, out, sizeof(out), &n),
+             A2F_OK);
+    CHECK_STR(out, A2F_TEST_GOLDEN);
+    CHECK(n == strlen(A2F_TEST_GOLDEN));
+
+    /* a hostile name: HTML specials and UTF-8 are allowed */
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, A2F_TEST_HOSTILE,
+                                strlen(A2F_TEST_HOSTILE), A2F_TEST_NOW, 0, 0,
+                                &s), A2F_OK);
+    CHECK_STR(s.user, "<script>\"x\"&amp;\xc3\xa9");
+
+    a2f_test_fill(&t, "<script>\"x\"&amp;\xc3\xa9");
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &t, out, sizeof(out), &n),
+             A2F_OK);
+    CHECK_STR(out, A2F_TEST_HOSTILE);
+
+    /* the same golden value verifies with the rotated ring */
+    CHECK_RC(a2f_session_decode(a2f_test_m_both, A2F_TEST_GOLDEN,
+                                strlen(A2F_TEST_GOLDEN), A2F_TEST_NOW, 0, 0,
+                                &s), A2F_OK);
+    CHECK_RC(a2f_session_decode(a2f_test_m_new, A2F_TEST_GOLDEN,
+                                strlen(A2F_TEST_GOLDEN), A2F_TEST_NOW, 0, 0,
+                                &s), A2F_ERR_NOKEY);
+}
+
+
+static void
+a2f_test_round_trip(void)
+{
+    int            rc;
+    char           out[A2F_SESSION_MAX + 1], copy[A2F_SESSION_MAX + 8];
+    char           user[A2F_USER_MAX + 1];
+    size_t         n, i;
+    unsigned       c, ok;
+    a2f_session_t  s, t;
+
+    a2f_test_fill(&s, "bob");
+    CHECK_RC(a2f_session_new_sid(&s), A2F_OK);
+    CHECK(strlen(s.sid) == A2F_SID_LEN);
+    memcpy(t.sid, s.sid, sizeof(t.sid));
+    CHECK_RC(a2f_session_new_sid(&s), A2F_OK);
+    CHECK(strcmp(s.sid, t.sid) != 0);
+
+    s.level = A2F_LEVEL_ONE;
+    s.gen = 4294967295u;
+    CHECK_RC(a2f_session_encode(a2f_test_m_both, &s, out, sizeof(out), &n),
+             A2F_OK);
+    CHECK(n == strlen(out));
+
+    memset(&t, 0, sizeof(t));
+    CHECK_RC(a2f_session_decode(a2f_test_m_both, out, n, A2F_TEST_NOW, 3600,
+                                600, &t), A2F_OK);
+    CHECK_STR(t.user, "bob");
+    CHECK_STR(t.sid, s.sid);
+    CHECK(t.level == 1 && t.gen == 4294967295u);
+    CHECK(t.issued == s.issued && t.seen == s.seen);
+
+    /* signed by the new key: unknown to a ring of the old key alone */
+    CHECK_RC(a2f_session_decode(a2f_test_m_new, out, n, A2F_TEST_NOW, 0, 0,
+                                &t), A2F_OK);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, out, n, A2F_TEST_NOW, 0, 0,
+                                &t), A2F_ERR_NOKEY);
+
+    /* every single-byte change fails */
+    ok = 0;
+
+    for (i = 0; i < n; i++) {
+        for (c = 0; c < 256; c++) {
+            if ((char) c == out[i]) {
+                continue;
+            }
+
+            memcpy(copy, out, n);
+            copy[i] = (char) c;
+
+            rc = a2f_session_decode(a2f_test_m_both, copy, n, A2F_TEST_NOW,
+                                    0, 0, &t);
+            if (rc == A2F_OK || rc == A2F_ERR_EXPIRED) {
+                ok++;
+            }
+        }
+    }
+
+    CHECK(ok == 0);
+
+    /* every truncation fails, and so does every byte appended */
+    ok = 0;
+
+    for (i = 0; i < n; i++) {
+        rc = a2f_session_decode(a2f_test_m_both, out, i, A2F_TEST_NOW, 0, 0,
+                                &t);
+        if (rc == A2F_OK) {
+            ok++;
+        }
+    }
+
+    for (c = 0; c < 256; c++) {
+        memcpy(copy, out, n);
+        copy[n] = (char) c;
+
+        rc = a2f_session_decode(a2f_test_m_both, copy, n + 1, A2F_TEST_NOW,
+                                0, 0, &t);
+        if (rc == A2F_OK) {
+            ok++;
+        }
+    }
+
+    CHECK(ok == 0);
+
+    /* overlong: over A2F_SESSION_MAX */
+    memset(copy, 'A', sizeof(copy));
+    memcpy(copy, out, n);
+    CHECK_RC(a2f_session_decode(a2f_test_m_both, copy, A2F_SESSION_MAX + 1,
+                                A2F_TEST_NOW, 0, 0, &t), A2F_ERR_INVALID);
+
+    /* the longest user name */
+    memset(user, 'u', A2F_USER_MAX);
+    user[A2F_USER_MAX] = '\0';
+    a2f_test_fill(&s, user);
+    CHECK_RC(a2f_session_encode(a2f_test_m_both, &s, out, sizeof(out), &n),
+             A2F_OK);
+    CHECK_RC(a2f_session_decode(a2f_test_m_both, out, n, A2F_TEST_NOW, 0, 0,
+                                &t), A2F_OK);
+    CHECK(t.user_len == A2F_USER_MAX && memcmp(t.user, user, 64) == 0);
+
+    /* output too small, exactly big enough */
+    CHECK_RC(a2f_session_encode(a2f_test_m_both, &s, out, n, &i),
+             A2F_ERR_TOOBIG);
+    CHECK_RC(a2f_session_encode(a2f_test_m_both, &s, out, n + 1, &i),
+             A2F_OK);
+    CHECK(i == n);
+    CHECK_RC(a2f_session_encode(a2f_test_m_both, &s, out, 10, &i),
+             A2F_ERR_TOOBIG);
+}
+
+
+static void
+a2f_test_encode_invalid(void)
+{
+    char           out[A2F_SESSION_MAX + 1];
+    size_t         n;
+    a2f_session_t  s;
+
+    static const char  *bad_users[] = {
+        "", "a b", "a/b", "a:b", "a\\b", "a\tb", "a\x7f", "\xc3",
+        "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc2\x85",
+        "\xff"
+    };
+
+    for (n = 0; n < sizeof(bad_users) / sizeof(bad_users[0]); n++) {
+        a2f_test_fill(&s, bad_users[n]);
+        CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, out, sizeof(out),
+                                    &n), A2F_ERR_INVALID);
+    }
+
+    a2f_test_fill(&s, "a\0b");
+    s.user_len = 3;
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, out, sizeof(out), &n),
+             A2F_ERR_INVALID);
+
+    a2f_test_fill(&s, "alice");
+    s.user_len = A2F_USER_MAX + 1;
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, out, sizeof(out), &n),
+             A2F_ERR_INVALID);
+
+    a2f_test_fill(&s, "alice");
+    s.level = 0;
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, out, sizeof(out), &n),
+             A2F_ERR_INVALID);
+    s.level = 3;
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, out, sizeof(out), &n),
+             A2F_ERR_INVALID);
+
+    a2f_test_fill(&s, "alice");
+    strcpy(s.sid, "short");
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, out, sizeof(out), &n),
+             A2F_ERR_INVALID);
+    strcpy(s.sid, "AbCdEfGhIjKlMn.x");
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, out, sizeof(out), &n),
+             A2F_ERR_INVALID);
+
+    a2f_test_fill(&s, "alice");
+    s.issued = -1;
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, out, sizeof(out), &n),
+             A2F_ERR_INVALID);
+}
+
+
+static void
+a2f_test_decode_invalid(void)
+{
+    char           v[A2F_SESSION_MAX + 1];
+    size_t         i;
+    a2f_session_t  s;
+
+    /* payloads signed correctly with the old key, but malformed */
+    static const char  *bad[] = {
+        "2.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YWxpY2U",
+        "01.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YWxpY2U",
+        "1.630DCD29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YWxpY2U",
+        "1.630dcd2.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YWxpY2U",
+        "1.630dcd29.AbCdEfGhIjKlMn-.2.7.1700000000.1700000100.YWxpY2U",
+        "1.630dcd29.AbCdEfGhIjKlMn-_x.2.7.1700000000.1700000100.YWxpY2U",
+        "1.630dcd29.AbCdEfGhIjKlMn+/.2.7.1700000000.1700000100.YWxpY2U",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.0.7.1700000000.1700000100.YWxpY2U",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.3.7.1700000000.1700000100.YWxpY2U",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.02.7.1700000000.1700000100.YWxpY2U",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.07.1700000000.1700000100.YWxpY2U",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.+7.1700000000.1700000100.YWxpY2U",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.-7.1700000000.1700000100.YWxpY2U",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2..1700000000.1700000100.YWxpY2U",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.4294967296.1700000000.1700000100"
+        ".YWxpY2U",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.01700000000.1700000100.YWxpY2U",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.9223372036854775808.1700000100"
+        ".YWxpY2U",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.000000000000000000001"
+        ".YWxpY2U",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100 .YWxpY2U",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YWxpY2U=",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YWxpY2V",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YS9i",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YSBi",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YQBi",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.wg",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100"
+        ".dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1"
+        "dXV1dXV1dXV1dXV1dXV1dXU",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YWxpY2U.x",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.YWxpY2U",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YWxpY2U."
+    };
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        a2f_test_sign(a2f_test_m_old, bad[i], v, sizeof(v));
+        CHECK(v[0] != '\0');
+
+        if (a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW, 0,
+                               0, &s)
+            != A2F_ERR_INVALID)
+        {
+            fprintf(stderr, "accepted or wrong code: %s\n", bad[i]);
+            CHECK(0);
+        }
+    }
+
+    /* signed by another key under the old key's kid: bad MAC */
+    a2f_test_sign(a2f_test_m_new,
+                  "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100"
+                  ".YWxpY2U", v, sizeof(v));
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_ERR_AUTH);
+    CHECK_RC(a2f_session_decode(a2f_test_m_both, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_ERR_AUTH);
+
+    /* an unknown kid */
+    a2f_test_sign(a2f_test_m_old,
+                  "1.00000000.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100"
+                  ".YWxpY2U", v, sizeof(v));
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_ERR_NOKEY);
+
+    /* edited user and level keep the old MAC */
+    strcpy(v, "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100"
+           ".Ym9i.tnHBl2BOyFOOYigwvnVfnmUtW6uLDlhsAsIj9aonrcc");
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_ERR_AUTH);
+    strcpy(v, "1.630dcd29.AbCdEfGhIjKlMn-_.1.7.1700000000.1700000100"
+           ".YWxpY2U.tnHBl2BOyFOOYigwvnVfnmUtW6uLDlhsAsIj9aonrcc");
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_ERR_AUTH);
+    strcpy(v, "1.630dcd29.AbCdEfGhIjKlMn-_.2.8.1700000000.1700000100"
+           ".YWxpY2U.tnHBl2BOyFOOYigwvnVfnmUtW6uLDlhsAsIj9aonrcc");
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_ERR_AUTH);
+
+    /* MAC with padding, short, non-canonical last character */
+    strcpy(v, A2F_TEST_GOLDEN "=");
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_ERR_INVALID);
+    strcpy(v, A2F_TEST_GOLDEN);
+    v[strlen(v) - 1] = 'd';
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_ERR_INVALID);
+    v[strlen(v) - 1] = '\0';
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_ERR_INVALID);
+
+    /* random junk, empty, NULL */
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, "", 0, A2F_TEST_NOW, 0, 0,
+                                &s), A2F_ERR_INVALID);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, "deleted", 7, A2F_TEST_NOW,
+                                0, 0, &s), A2F_ERR_INVALID);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, "........", 8, A2F_TEST_NOW,
+                                0, 0, &s), A2F_ERR_INVALID);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, NULL, 0, A2F_TEST_NOW, 0, 0,
+                                &s), A2F_ERR_INVALID);
+}
+
+
+static void
+a2f_test_expiry(void)
+{
+    char           v[A2F_SESSION_MAX + 1];
+    size_t         n;
+    int64_t        now;
+    a2f_session_t  s, t;
+
+    a2f_test_fill(&s, "carol");
+    s.issued = 1000000;
+    s.seen = 1000500;
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, v, sizeof(v), &n),
+             A2F_OK);
+
+    /* absolute: now - issued >= absolute */
+    now = 1000000 + 3600;
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, now - 1, 3600, 0, &t),
+             A2F_OK);
+    memset(&t, 0, sizeof(t));
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, now, 3600, 0, &t),
+             A2F_ERR_EXPIRED);
+    CHECK_STR(t.user, "carol");
+    CHECK(t.issued == 1000000);
+
+    /* idle: now - seen >= idle */
+    now = 1000500 + 900;
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, now - 1, 0, 900, &t),
+             A2F_OK);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, now, 0, 900, &t),
+             A2F_ERR_EXPIRED);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, now, 3600, 0, &t),
+             A2F_OK);
+
+    /* 0 = no limit */
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, 99999999999LL, 0, 0,
+                                &t), A2F_OK);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, INT64_MAX, 0, 0, &t),
+             A2F_OK);
+
+    /* from the future: issued > now + 60 */
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, 1000500 - 60, 0, 0,
+                                &t), A2F_OK);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, 1000000 - 60, 0, 0,
+                                &t), A2F_ERR_EXPIRED);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, 1000000 - 61, 3600,
+                                900, &t), A2F_ERR_EXPIRED);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, -5, 0, 0, &t),
+             A2F_ERR_EXPIRED);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, INT64_MIN, 10, 10, &t),
+             A2F_ERR_EXPIRED);
+
+    /* extreme fields do not overflow */
+    a2f_test_fill(&s, "carol");
+    s.issued = 0;
+    s.seen = INT64_MAX;
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, v, sizeof(v), &n),
+             A2F_OK);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, 100, 3600, 900, &t),
+             A2F_ERR_EXPIRED);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, INT64_MAX - 1,
+                                INT64_MAX, INT64_MAX, &t), A2F_OK);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, INT64_MAX, INT64_MAX,
+                                INT64_MAX, &t), A2F_ERR_EXPIRED);
+}
+
+
+static void
+a2f_test_mac_api(void)
+{
+    uint8_t        a[32], b[32];
+    a2f_keyring_t  kr;
+
+    CHECK(a2f_mac_new(NULL) == NULL);
+    memset(&kr, 0, sizeof(kr));
+    CHECK(a2f_mac_new(&kr) == NULL);
+    a2f_mac_free(NULL);
+
+    CHECK_RC(a2f_mac_compute(a2f_test_m_both, NULL, (const uint8_t *) "x", 1,
+                             a), A2F_OK);
+    CHECK_RC(a2f_mac_compute(a2f_test_m_new, NULL, (const uint8_t *) "x", 1,
+                             b), A2F_OK);
+    CHECK(memcmp(a, b, 32) == 0);
+    CHECK_RC(a2f_mac_compute(a2f_test_m_both, "630dcd29",
+                             (const uint8_t *) "x", 1, a), A2F_OK);
+    CHECK_RC(a2f_mac_compute(a2f_test_m_old, NULL, (const uint8_t *) "x", 1,
+                             b), A2F_OK);
+    CHECK(memcmp(a, b, 32) == 0);
+    CHECK_RC(a2f_mac_compute(a2f_test_m_both, "00000000",
+                             (const uint8_t *) "x", 1, a), A2F_ERR_NOKEY);
+    CHECK_RC(a2f_mac_compute(a2f_test_m_both, "630dcd29x",
+                             (const uint8_t *) "x", 1, a), A2F_ERR_NOKEY);
+    CHECK_RC(a2f_mac_compute(a2f_test_m_both, "630dcd2",
+                             (const uint8_t *) "x", 1, a), A2F_ERR_NOKEY);
+
+    /* the same context gives the same answer again (re-init works) */
+    CHECK_RC(a2f_mac_compute(a2f_test_m_old, NULL, (const uint8_t *) "x", 1,
+                             a), A2F_OK);
+    CHECK(memcmp(a, b, 32) == 0);
+}
+
+
+int
+main(int argc, char **argv)
+{
+    a2f_test_m_old = a2f_test_mac(A2F_TEST_KEY0 "\n");
+    a2f_test_m_new = a2f_test_mac(A2F_TEST_KEY1 "\n");
+    a2f_test_m_both = a2f_test_mac(A2F_TEST_KEY1 "\n" A2F_TEST_KEY0 "\n");
+
+    CHECK(a2f_test_m_old != NULL && a2f_test_m_new != NULL
+          && a2f_test_m_both != NULL);
+
+    if (a2f_test_m_old == NULL || a2f_test_m_new == NULL
+        || a2f_test_m_both == NULL)
+    {
+        return a2f_test_done(argv[0]);
+    }
+
+    a2f_test_golden();
+    a2f_test_round_trip();
+    a2f_test_encode_invalid();
+    a2f_test_decode_invalid();
+    a2f_test_expiry();
+    a2f_test_mac_api();
+
+    a2f_mac_free(a2f_test_m_old);
+    a2f_mac_free(a2f_test_m_new);
+    a2f_mac_free(a2f_test_m_both);
+
+    return a2f_test_done(argv[0]);
+}
