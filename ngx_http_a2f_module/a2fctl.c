@@ -503,8 +503,8 @@ a2f_ctl_hash_password(const char *user, char *hash, size_t size)
     ln = 0;
     env = getenv("A2F_SCRYPT_LN");
 
-    if (env != NULL && env[0] != '\0' && !a2f_ctl_uint(env, 10, 20, &ln)) {
-        return a2f_ctl_usage("A2F_SCRYPT_LN must be 10..20");
+    if (env != NULL && env[0] != '\0' && !a2f_ctl_uint(env, 10, 18, &ln)) {
+        return a2f_ctl_usage("A2F_SCRYPT_LN must be 10..18");
     }
 
     if (!a2f_ctl_read_password(user, pw, sizeof(pw), &len)) {
