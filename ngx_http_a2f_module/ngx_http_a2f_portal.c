@@ -63,6 +63,9 @@ static ngx_int_t ngx_http_a2f_login_page(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx, ngx_uint_t status, const char *error);
 static ngx_int_t ngx_http_a2f_otc_page(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx, ngx_uint_t status, const char *error);
+static ngx_int_t ngx_http_a2f_form_page(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_str_t *tpl, ngx_uint_t status,
+    const char *error, ngx_str_t *binding, ngx_http_a2f_var_t *extra);
 static ngx_int_t ngx_http_a2f_message_page(ngx_http_request_t *r,
     ngx_uint_t status, const char *title, const char *message,
     ngx_str_t *href, const char *link);
@@ -889,60 +892,27 @@ static ngx_int_t
 ngx_http_a2f_login_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
     ngx_uint_t status, const char *error)
 {
-    ngx_str_t                  binding, csrf, err, out;
-    ngx_http_a2f_var_t         vars[6];
-    ngx_http_a2f_srv_conf_t   *ascf;
+    ngx_str_t                  binding;
+    ngx_http_a2f_var_t         var;
     ngx_http_a2f_main_conf_t  *amcf;
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_a2f_module);
-    ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
 
-    if (ngx_http_a2f_login_binding(r, &binding, 1) != NGX_OK
-        || ngx_http_a2f_csrf_token(r, &binding, &csrf) != NGX_OK)
-    {
+    if (ngx_http_a2f_login_binding(r, &binding, 1) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_str_null(&err);
-
-    if (error) {
-        err.len = sizeof("<p class=\"error\" role=\"alert\"></p>") - 1
-                  + ngx_strlen(error);
-        err.data = ngx_pnalloc(r->pool, err.len);
-        if (err.data == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        ngx_sprintf(err.data, "<p class=\"error\" role=\"alert\">%s</p>",
-                    error);
-    }
-
-    vars[0].name = "portal";
-    vars[0].value = ascf->portal;
-    vars[0].raw = 0;
-    vars[1].name = "error";
-    vars[1].value = err;
-    vars[1].raw = 1;
-    vars[2].name = "csrf";
-    vars[2].value = csrf;
-    vars[2].raw = 0;
-    vars[3].name = "rd";
-    vars[3].value = ctx->rd;
-    vars[3].raw = 0;
-    vars[4].name = "lvl";
-    vars[4].raw = 0;
+    var.name = "lvl";
+    var.raw = 0;
 
     if (ctx->one_factor) {
-        ngx_str_set(&vars[4].value, "1");
+        ngx_str_set(&var.value, "1");
     } else {
-        ngx_str_null(&vars[4].value);
+        ngx_str_null(&var.value);
     }
 
-    if (ngx_http_a2f_render(r, &amcf->page_login, vars, 5, &out) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    return ngx_http_a2f_send(r, status, &ngx_http_a2f_html_type, &out);
+    return ngx_http_a2f_form_page(r, ctx, &amcf->page_login, status, error,
+                                  &binding, &var);
 }
 
 
@@ -950,18 +920,42 @@ static ngx_int_t
 ngx_http_a2f_otc_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
     ngx_uint_t status, const char *error)
 {
-    ngx_str_t                  binding, csrf, err, out;
-    ngx_http_a2f_var_t         vars[5];
-    ngx_http_a2f_srv_conf_t   *ascf;
+    ngx_str_t                  binding;
+    ngx_http_a2f_var_t         var;
     ngx_http_a2f_main_conf_t  *amcf;
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_a2f_module);
-    ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
 
     binding.data = (u_char *) ctx->auth.session.sid;
     binding.len = ngx_strlen(ctx->auth.session.sid);
 
-    if (ngx_http_a2f_csrf_token(r, &binding, &csrf) != NGX_OK) {
+    var.name = "user";
+    var.value = ctx->auth.user;
+    var.raw = 0;
+
+    return ngx_http_a2f_form_page(r, ctx, &amcf->page_otc, status, error,
+                                  &binding, &var);
+}
+
+
+/*
+ * A page with a form: {{portal}}, {{error}} (an alert paragraph when
+ * error is set), {{csrf}} (the token for binding), {{rd}}, and one more
+ * page-specific variable.
+ */
+
+static ngx_int_t
+ngx_http_a2f_form_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
+    ngx_str_t *tpl, ngx_uint_t status, const char *error, ngx_str_t *binding,
+    ngx_http_a2f_var_t *extra)
+{
+    ngx_str_t                 csrf, err, out;
+    ngx_http_a2f_var_t        vars[5];
+    ngx_http_a2f_srv_conf_t  *ascf;
+
+    ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
+
+    if (ngx_http_a2f_csrf_token(r, binding, &csrf) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -991,11 +985,9 @@ ngx_http_a2f_otc_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
     vars[3].name = "rd";
     vars[3].value = ctx->rd;
     vars[3].raw = 0;
-    vars[4].name = "user";
-    vars[4].value = ctx->auth.user;
-    vars[4].raw = 0;
+    vars[4] = *extra;
 
-    if (ngx_http_a2f_render(r, &amcf->page_otc, vars, 5, &out) != NGX_OK) {
+    if (ngx_http_a2f_render(r, tpl, vars, 5, &out) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
