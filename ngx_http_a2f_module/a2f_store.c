@@ -1901,23 +1901,26 @@ a2f_store_user_del(a2f_store_t *st, const char *name, size_t len)
         goto failed;
     }
 
-    key.mv_data = prefix;
-    key.mv_size = plen;
+    /*
+     * Seek again after every delete: after deleting the last record of
+     * the database, MDB_GET_CURRENT does not answer MDB_NOTFOUND.
+     */
 
-    mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+    for ( ;; ) {
+        key.mv_data = prefix;
+        key.mv_size = plen;
 
-    while (mrc == MDB_SUCCESS
-           && key.mv_size > plen
-           && memcmp(key.mv_data, prefix, plen) == 0)
-    {
-        mrc = mdb_cursor_del(cur, 0);
-        if (mrc != MDB_SUCCESS) {
+        mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+
+        if (mrc != MDB_SUCCESS
+            || key.mv_size <= plen
+            || memcmp(key.mv_data, prefix, plen) != 0)
+        {
             break;
         }
 
-        mrc = mdb_cursor_get(cur, &key, &val, MDB_GET_CURRENT);
-
-        if (mrc == MDB_NOTFOUND) {
+        mrc = mdb_cursor_del(cur, 0);
+        if (mrc != MDB_SUCCESS) {
             break;
         }
     }

@@ -170,6 +170,50 @@ a2f_t_device(a2f_totp_dev_t *d, const char *name, const uint8_t *secret,
 }
 
 
+/*
+ * Deleting the user who owns the last devices of the database (the
+ * cursor walks off the end): the user and the devices are gone.
+ */
+
+static void
+a2f_t_del_last(const a2f_keyring_t *kr)
+{
+    char             path[128];
+    unsigned         n;
+    a2f_user_t       u;
+    a2f_store_t     *st;
+    a2f_totp_dev_t   d, devs[A2F_DEVICES_MAX];
+    static uint8_t   secret[20] = "12345678901234567890";
+
+    a2f_t_path(path, sizeof(path), "del_last.db");
+    st = a2f_t_open(path, kr, A2F_STORE_CREATE);
+
+    if (st == NULL) {
+        return;
+    }
+
+    CHECK_RC(a2f_t_add_user(st, "alice", 0), A2F_OK);
+    CHECK_RC(a2f_t_add_user(st, "zed", 0), A2F_OK);
+    a2f_t_device(&d, "phone", secret, sizeof(secret), A2F_SHA1, 6);
+    CHECK_RC(a2f_store_totp_add(st, "zed", 3, &d, A2F_T_NOW), A2F_OK);
+    a2f_t_device(&d, "tablet", secret, sizeof(secret), A2F_SHA1, 6);
+    CHECK_RC(a2f_store_totp_add(st, "zed", 3, &d, A2F_T_NOW), A2F_OK);
+
+    CHECK_RC(a2f_store_user_del(st, "zed", 3), A2F_OK);
+    CHECK_RC(a2f_store_user_get(st, "zed", 3, &u), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_totp_list(st, "zed", 3, devs, A2F_DEVICES_MAX, &n),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_t_add_user(st, "zed", 0), A2F_OK);
+    n = 1;
+    CHECK_RC(a2f_store_totp_list(st, "zed", 3, devs, A2F_DEVICES_MAX, &n),
+             A2F_OK);
+    CHECK(n == 0);
+    CHECK_RC(a2f_store_user_get(st, "alice", 5, &u), A2F_OK);
+
+    a2f_store_close(st);
+}
+
+
 /* does needle occur in the file at path */
 
 static int
@@ -1191,6 +1235,7 @@ main(int argc, char **argv)
 
     a2f_t_full();
     a2f_t_race(path, &kr);
+    a2f_t_del_last(&kr);
 
     a2f_keyring_wipe(&kr);
 
