@@ -136,7 +136,10 @@ prove: test-deps build
 
 test: test-deps build unit prove
 
+# the real Test::Nginx reads ./valgrind.suppress: link ours there
 valgrind: test-deps build
+	@sh $(ROOT)/.ci/deps test valgrind
+	@ln -sf .ci/valgrind.suppress valgrind.suppress
 	@if perl -MTest::Nginx::Socket -e 1 2>/dev/null; then inc=""; \
 	else inc="-I t/lib"; fi; \
 	$(TEST_ENV) TEST_NGINX_USE_VALGRIND=1 prove $$inc -r t/

@@ -6,56 +6,82 @@
  */
 
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
+/*
+ * The low-level SHA256_Init/Update/Final are deprecated in OpenSSL 3.0
+ * but present.  They are used on purpose: the HMAC key schedule is a
+ * plain SHA256_CTX (the states after key ^ ipad and key ^ opad, made once
+ * per key in a2f_mac_new), copied per call: no allocation, no provider
+ * dispatch, no EVP_MAC re-init.  This is the "keyed MAC context prepared
+ * once per worker" of the design, at about a third of the EVP_MAC cost.
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
+#include <openssl/sha.h>
 
 #include "a2f_session.h"
 
 
-#define A2F_SESSION_FIELDS   9
 #define A2F_SESSION_MACLEN   32
 #define A2F_SESSION_MAC64    43     /* base64url of 32 bytes              */
 #define A2F_SESSION_USER64   88     /* base64url of A2F_USER_MAX, and NUL */
 #define A2F_SESSION_SIDRAW   12
 #define A2F_SESSION_FUTURE   60     /* clock skew allowed, seconds        */
+#define A2F_SESSION_DEC_MAX  20     /* digits of a decimal field          */
+
+/* "1.<kid>.<sid>.<level>." */
+#define A2F_SESSION_PREFIX   (2 + A2F_KID_LEN + 1 + A2F_SID_LEN + 1 + 2)
+
+/* the prefix, three one-digit decimals, a user, ".<mac>" */
+#define A2F_SESSION_MIN                                                      \
+    (A2F_SESSION_PREFIX + 3 * 2 + 2 + 1 + A2F_SESSION_MAC64)
+
+#define A2F_HMAC_BLOCK       SHA256_CBLOCK
+
+
+/* HMAC-SHA256 of one key: the SHA-256 states after the padded key */
+
+typedef struct {
+    SHA256_CTX  inner;              /* after key ^ ipad (0x36...)         */
+    SHA256_CTX  outer;              /* after key ^ opad (0x5c...)         */
+} a2f_mac_key_t;
 
 
 struct a2f_mac_s {
-    size_t        n;
-    char          kid[A2F_KEYS_MAX][A2F_KID_LEN + 1];
-    EVP_MAC_CTX  *ctx[A2F_KEYS_MAX];
+    size_t         n;
+    char           kid[A2F_KEYS_MAX][A2F_KID_LEN + 1];
+    a2f_mac_key_t  key[A2F_KEYS_MAX];
 };
 
 
+/* what a2f_mac_run leaves behind on the stack, wiped in one call */
+
 typedef struct {
-    const char  *data;
-    size_t       len;
-} a2f_session_field_t;
+    SHA256_CTX  ctx;
+    uint8_t     digest[SHA256_DIGEST_LENGTH];
+} a2f_mac_tmp_t;
 
 
-static EVP_MAC_CTX *a2f_mac_find(a2f_mac_t *m, const char *kid,
+static int a2f_mac_key_init(a2f_mac_key_t *k, const uint8_t *key,
+    size_t len);
+static const a2f_mac_key_t *a2f_mac_find(a2f_mac_t *m, const char *kid,
     size_t kidlen);
-static int a2f_mac_run(EVP_MAC_CTX *ctx, const uint8_t *data, size_t len,
-    uint8_t out[32]);
-static int a2f_session_dec(const char *p, size_t len, uint64_t max,
-    uint64_t *v);
+static int a2f_mac_run(const a2f_mac_key_t *k, const uint8_t *data,
+    size_t len, uint8_t out[32]);
+static const char *a2f_session_dec(const char *p, const char *end,
+    uint64_t max, uint64_t *v);
+static char *a2f_session_put_dec(char *p, uint64_t v);
 static int a2f_session_sid_valid(const char *p, size_t len);
 
 
 a2f_mac_t *
 a2f_mac_new(const a2f_keyring_t *kr)
 {
-    size_t       i;
-    EVP_MAC     *mac;
-    a2f_mac_t   *m;
-    OSSL_PARAM   params[2];
+    size_t      i;
+    a2f_mac_t  *m;
 
     if (kr == NULL || kr->n == 0 || kr->n > A2F_KEYS_MAX) {
         return NULL;
@@ -66,32 +92,16 @@ a2f_mac_new(const a2f_keyring_t *kr)
         return NULL;
     }
 
-    mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    if (mac == NULL) {
-        free(m);
-        return NULL;
-    }
-
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-                                                 (char *) "SHA256", 0);
-    params[1] = OSSL_PARAM_construct_end();
-
     for (i = 0; i < kr->n; i++) {
 
         if (kr->keys[i].len == 0 || kr->keys[i].len > A2F_KEY_MAX) {
             goto failed;
         }
 
-        m->ctx[i] = EVP_MAC_CTX_new(mac);
-        if (m->ctx[i] == NULL) {
-            goto failed;
-        }
-
         m->n = i + 1;
 
-        if (EVP_MAC_init(m->ctx[i], kr->keys[i].key, kr->keys[i].len,
-                         params)
-            != 1)
+        if (a2f_mac_key_init(&m->key[i], kr->keys[i].key, kr->keys[i].len)
+            != A2F_OK)
         {
             goto failed;
         }
@@ -100,13 +110,10 @@ a2f_mac_new(const a2f_keyring_t *kr)
         m->kid[i][A2F_KID_LEN] = '\0';
     }
 
-    EVP_MAC_free(mac);
-
     return m;
 
 failed:
 
-    EVP_MAC_free(mac);
     a2f_mac_free(m);
 
     return NULL;
@@ -116,14 +123,8 @@ failed:
 void
 a2f_mac_free(a2f_mac_t *m)
 {
-    size_t  i;
-
     if (m == NULL) {
         return;
-    }
-
-    for (i = 0; i < m->n; i++) {
-        EVP_MAC_CTX_free(m->ctx[i]);
     }
 
     OPENSSL_cleanse(m, sizeof(a2f_mac_t));
@@ -131,7 +132,62 @@ a2f_mac_free(a2f_mac_t *m)
 }
 
 
-static EVP_MAC_CTX *
+/* RFC 2104: a key longer than the block is hashed first, then padded */
+
+static int
+a2f_mac_key_init(a2f_mac_key_t *k, const uint8_t *key, size_t len)
+{
+    int      rc;
+    size_t   i;
+    uint8_t  pad[A2F_HMAC_BLOCK], hashed[SHA256_DIGEST_LENGTH];
+
+    if (len > A2F_HMAC_BLOCK) {
+        if (SHA256(key, len, hashed) == NULL) {
+            return A2F_ERR_CRYPTO;
+        }
+
+        key = hashed;
+        len = sizeof(hashed);
+    }
+
+    rc = A2F_ERR_CRYPTO;
+
+    memset(pad, 0x36, sizeof(pad));
+
+    for (i = 0; i < len; i++) {
+        pad[i] ^= key[i];
+    }
+
+    if (SHA256_Init(&k->inner) != 1
+        || SHA256_Update(&k->inner, pad, sizeof(pad)) != 1)
+    {
+        goto done;
+    }
+
+    /* 0x36 ^ 0x5c: from ipad to opad in place */
+
+    for (i = 0; i < sizeof(pad); i++) {
+        pad[i] ^= 0x36 ^ 0x5c;
+    }
+
+    if (SHA256_Init(&k->outer) != 1
+        || SHA256_Update(&k->outer, pad, sizeof(pad)) != 1)
+    {
+        goto done;
+    }
+
+    rc = A2F_OK;
+
+done:
+
+    OPENSSL_cleanse(pad, sizeof(pad));
+    OPENSSL_cleanse(hashed, sizeof(hashed));
+
+    return rc;
+}
+
+
+static const a2f_mac_key_t *
 a2f_mac_find(a2f_mac_t *m, const char *kid, size_t kidlen)
 {
     size_t  i;
@@ -142,7 +198,7 @@ a2f_mac_find(a2f_mac_t *m, const char *kid, size_t kidlen)
 
     for (i = 0; i < m->n; i++) {
         if (memcmp(m->kid[i], kid, A2F_KID_LEN) == 0) {
-            return m->ctx[i];
+            return &m->key[i];
         }
     }
 
@@ -150,23 +206,35 @@ a2f_mac_find(a2f_mac_t *m, const char *kid, size_t kidlen)
 }
 
 
-/* re-init keeps the key schedule: no allocation */
+/*
+ * HMAC = SHA256(key ^ opad || SHA256(key ^ ipad || data)), from copies of
+ * the prepared states.  After each SHA256_Final the copy holds a digest,
+ * not the key-derived state; the inner digest and the result (a valid MAC
+ * for whatever data was given) are wiped all the same.
+ */
 
 static int
-a2f_mac_run(EVP_MAC_CTX *ctx, const uint8_t *data, size_t len,
+a2f_mac_run(const a2f_mac_key_t *k, const uint8_t *data, size_t len,
     uint8_t out[32])
 {
-    size_t  n;
+    int            rc;
+    a2f_mac_tmp_t  t;
 
-    if (EVP_MAC_init(ctx, NULL, 0, NULL) != 1
-        || EVP_MAC_update(ctx, data, len) != 1
-        || EVP_MAC_final(ctx, out, &n, A2F_SESSION_MACLEN) != 1
-        || n != A2F_SESSION_MACLEN)
-    {
-        return A2F_ERR_CRYPTO;
+    t.ctx = k->inner;
+
+    rc = SHA256_Update(&t.ctx, data, len) == 1
+         && SHA256_Final(t.digest, &t.ctx) == 1;
+
+    if (rc) {
+        t.ctx = k->outer;
+
+        rc = SHA256_Update(&t.ctx, t.digest, sizeof(t.digest)) == 1
+             && SHA256_Final(out, &t.ctx) == 1;
     }
 
-    return A2F_OK;
+    OPENSSL_cleanse(&t, sizeof(a2f_mac_tmp_t));
+
+    return rc ? A2F_OK : A2F_ERR_CRYPTO;
 }
 
 
@@ -174,29 +242,29 @@ int
 a2f_mac_compute(a2f_mac_t *m, const char *kid, const uint8_t *data,
     size_t len, uint8_t out[32])
 {
-    size_t        kidlen;
-    EVP_MAC_CTX  *ctx;
+    size_t                kidlen;
+    const a2f_mac_key_t  *k;
 
     if (m == NULL || m->n == 0) {
         return A2F_ERR_NOKEY;
     }
 
     if (kid == NULL) {
-        ctx = m->ctx[0];
+        k = &m->key[0];
 
     } else {
         for (kidlen = 0; kidlen <= A2F_KID_LEN && kid[kidlen]; kidlen++) {
             /* void */
         }
 
-        ctx = a2f_mac_find(m, kid, kidlen);
+        k = a2f_mac_find(m, kid, kidlen);
 
-        if (ctx == NULL) {
+        if (k == NULL) {
             return A2F_ERR_NOKEY;
         }
     }
 
-    return a2f_mac_run(ctx, data, len, out);
+    return a2f_mac_run(k, data, len, out);
 }
 
 
@@ -247,8 +315,8 @@ int
 a2f_session_encode(a2f_mac_t *m, const a2f_session_t *s, char *out,
     size_t outsz, size_t *outlen)
 {
-    int      n;
-    char     user64[A2F_SESSION_USER64], mac64[A2F_SESSION_MAC64 + 1];
+    int      rc;
+    char     buf[A2F_SESSION_MAX + 1], *p;
     size_t   len;
     uint8_t  mac[A2F_SESSION_MACLEN];
 
@@ -266,18 +334,34 @@ a2f_session_encode(a2f_mac_t *m, const a2f_session_t *s, char *out,
         return A2F_ERR_INVALID;
     }
 
-    (void) a2f_b64url_encode((const uint8_t *) s->user, s->user_len, user64,
-                             sizeof(user64));
+    /*
+     * At most 30 + 11 + 20 + 20 + 86 + 1 + 43 = 211 bytes (the prefix,
+     * the three decimals and their dots, the user, ".<mac>"): buf holds
+     * them all, whatever the output size.
+     */
 
-    n = snprintf(out, outsz, "1.%s.%.16s.%u.%" PRIu32 ".%" PRId64 ".%"
-                 PRId64 ".%s", m->kid[0], s->sid, s->level, s->gen,
-                 s->issued, s->seen, user64);
+    p = buf;
 
-    if (n < 0) {
-        return A2F_ERR_INVALID;
-    }
+    *p++ = '1';
+    *p++ = '.';
+    p = memcpy(p, m->kid[0], A2F_KID_LEN);
+    p += A2F_KID_LEN;
+    *p++ = '.';
+    p = memcpy(p, s->sid, A2F_SID_LEN);
+    p += A2F_SID_LEN;
+    *p++ = '.';
+    *p++ = (char) ('0' + s->level);
+    *p++ = '.';
+    p = a2f_session_put_dec(p, s->gen);
+    *p++ = '.';
+    p = a2f_session_put_dec(p, (uint64_t) s->issued);
+    *p++ = '.';
+    p = a2f_session_put_dec(p, (uint64_t) s->seen);
+    *p++ = '.';
+    p += a2f_b64url_encode((const uint8_t *) s->user, s->user_len, p,
+                           A2F_SESSION_USER64);
 
-    len = (size_t) n;
+    len = (size_t) (p - buf);
 
     if (len + 1 + A2F_SESSION_MAC64 >= outsz
         || len + 1 + A2F_SESSION_MAC64 > A2F_SESSION_MAX)
@@ -289,137 +373,185 @@ a2f_session_encode(a2f_mac_t *m, const a2f_session_t *s, char *out,
         return A2F_ERR_TOOBIG;
     }
 
-    if (a2f_mac_run(m->ctx[0], (const uint8_t *) out, len, mac) != A2F_OK) {
+    rc = a2f_mac_run(&m->key[0], (const uint8_t *) buf, len, mac);
+
+    if (rc != A2F_OK) {
         out[0] = '\0';
-        return A2F_ERR_CRYPTO;
+        return rc;
     }
 
-    (void) a2f_b64url_encode(mac, sizeof(mac), mac64, sizeof(mac64));
+    *p++ = '.';
+    (void) a2f_b64url_encode(mac, sizeof(mac), p, A2F_SESSION_MAC64 + 1);
 
-    out[len] = '.';
-    memcpy(out + len + 1, mac64, A2F_SESSION_MAC64 + 1);
+    len += 1 + A2F_SESSION_MAC64;
 
-    *outlen = len + 1 + A2F_SESSION_MAC64;
+    memcpy(out, buf, len + 1);
+    *outlen = len;
 
     return A2F_OK;
 }
 
 
-/* a canonical decimal: 1..20 digits, no sign, no leading zero, <= max */
+/* write v in decimal (no NUL); return the end */
 
-static int
-a2f_session_dec(const char *p, size_t len, uint64_t max, uint64_t *v)
+static char *
+a2f_session_put_dec(char *p, uint64_t v)
 {
-    size_t    i;
-    unsigned  d;
-    uint64_t  n;
+    char    tmp[A2F_SESSION_DEC_MAX];
+    size_t  n;
 
-    if (len == 0 || len > 20 || (p[0] == '0' && len > 1)) {
-        return A2F_ERR_INVALID;
-    }
+    n = sizeof(tmp);
 
-    n = 0;
+    do {
+        tmp[--n] = (char) ('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
 
-    for (i = 0; i < len; i++) {
-        if (p[i] < '0' || p[i] > '9') {
-            return A2F_ERR_INVALID;
-        }
+    memcpy(p, tmp + n, sizeof(tmp) - n);
 
-        d = (unsigned) (p[i] - '0');
-
-        if (n > (max - d) / 10) {
-            return A2F_ERR_INVALID;
-        }
-
-        n = n * 10 + d;
-    }
-
-    *v = n;
-
-    return A2F_OK;
+    return p + sizeof(tmp) - n;
 }
 
+
+/*
+ * A canonical decimal ending in '.' before end: 1..20 digits, no sign, no
+ * leading zero, <= max.  Returns the byte after the '.', or NULL.
+ */
+
+static const char *
+a2f_session_dec(const char *p, const char *end, uint64_t max, uint64_t *v)
+{
+    size_t       n;
+    unsigned     d;
+    uint64_t     x;
+    const char  *start;
+
+    start = p;
+    x = 0;
+
+    for (n = 0; p < end && *p >= '0' && *p <= '9'; p++, n++) {
+
+        if (n == A2F_SESSION_DEC_MAX) {
+            return NULL;
+        }
+
+        d = (unsigned) (*p - '0');
+
+        /* 19 digits always fit in 64 bits; the 20th may not */
+
+        if (n == A2F_SESSION_DEC_MAX - 1 && x > (UINT64_MAX - d) / 10) {
+            return NULL;
+        }
+
+        x = x * 10 + d;
+    }
+
+    if (n == 0 || (n > 1 && start[0] == '0') || x > max
+        || p == end || *p != '.')
+    {
+        return NULL;
+    }
+
+    *v = x;
+
+    return p + 1;
+}
+
+
+/*
+ * One pass, left to right, over
+ *
+ *     1.<kid>.<sid>.<level>.<gen>.<issued>.<seen>.<user>.<mac>
+ *
+ * where the MAC is the last 43 bytes: no field may hold a '.', so this
+ * takes exactly the nine fields.  Every field is checked, the MAC text
+ * decoded (canonical base64url only), then the MAC verified; only then
+ * are the fields given meaning.
+ */
 
 int
 a2f_session_decode(a2f_mac_t *m, const char *in, size_t len, int64_t now,
     int64_t absolute, int64_t idle, a2f_session_t *s)
 {
-    int                  rc;
-    char                 user[A2F_USER_MAX];
-    size_t               i, nf, start, user_len, mac_len;
-    const char          *dot;
-    uint8_t              mac[A2F_SESSION_MACLEN], want[A2F_SESSION_MACLEN];
-    uint64_t             gen, issued, seen;
-    EVP_MAC_CTX         *ctx;
-    a2f_session_field_t  f[A2F_SESSION_FIELDS];
+    int                   rc;
+    char                  user[A2F_USER_MAX];
+    size_t                i, user_len, mac_len;
+    uint8_t               mac[A2F_SESSION_MACLEN], want[A2F_SESSION_MACLEN];
+    uint64_t              gen, issued, seen;
+    const char           *p, *end, *kid, *sid;
+    const a2f_mac_key_t  *k;
 
-    if (m == NULL || in == NULL || len == 0 || len > A2F_SESSION_MAX) {
+    if (m == NULL || in == NULL || len < A2F_SESSION_MIN
+        || len > A2F_SESSION_MAX)
+    {
         return A2F_ERR_INVALID;
     }
 
-    /* split into exactly nine fields */
+    /* the '.' before the MAC ends the signed text */
 
-    start = 0;
+    end = in + len - 1 - A2F_SESSION_MAC64;
 
-    for (nf = 0; nf < A2F_SESSION_FIELDS; nf++) {
-        dot = memchr(in + start, '.', len - start);
-
-        if ((dot == NULL) != (nf == A2F_SESSION_FIELDS - 1)) {
-            return A2F_ERR_INVALID;
-        }
-
-        i = (dot != NULL) ? (size_t) (dot - in) : len;
-
-        f[nf].data = in + start;
-        f[nf].len = i - start;
-        start = i + 1;
-    }
-
-    /* syntax of every field */
-
-    if (f[0].len != 1 || f[0].data[0] != '1') {
+    if (*end != '.') {
         return A2F_ERR_INVALID;
     }
 
-    if (f[1].len != A2F_KID_LEN) {
+    /* "1.<kid>.<sid>.<level>." */
+
+    if (in[0] != '1' || in[1] != '.') {
         return A2F_ERR_INVALID;
     }
+
+    kid = in + 2;
 
     for (i = 0; i < A2F_KID_LEN; i++) {
-        if (!((f[1].data[i] >= '0' && f[1].data[i] <= '9')
-              || (f[1].data[i] >= 'a' && f[1].data[i] <= 'f')))
+        if (!((kid[i] >= '0' && kid[i] <= '9')
+              || (kid[i] >= 'a' && kid[i] <= 'f')))
         {
             return A2F_ERR_INVALID;
         }
     }
 
-    if (!a2f_session_sid_valid(f[2].data, f[2].len)) {
-        return A2F_ERR_INVALID;
-    }
+    sid = kid + A2F_KID_LEN + 1;
 
-    if (f[3].len != 1 || (f[3].data[0] != '1' && f[3].data[0] != '2')) {
-        return A2F_ERR_INVALID;
-    }
-
-    if (a2f_session_dec(f[4].data, f[4].len, UINT32_MAX, &gen) != A2F_OK
-        || a2f_session_dec(f[5].data, f[5].len, INT64_MAX, &issued)
-           != A2F_OK
-        || a2f_session_dec(f[6].data, f[6].len, INT64_MAX, &seen) != A2F_OK)
+    if (kid[A2F_KID_LEN] != '.'
+        || !a2f_session_sid_valid(sid, A2F_SID_LEN)
+        || sid[A2F_SID_LEN] != '.')
     {
         return A2F_ERR_INVALID;
     }
 
-    if (f[7].len == 0
-        || a2f_b64url_decode(f[7].data, f[7].len, (uint8_t *) user,
+    p = sid + A2F_SID_LEN + 1;
+
+    if ((p[0] != '1' && p[0] != '2') || p[1] != '.') {
+        return A2F_ERR_INVALID;
+    }
+
+    p += 2;
+
+    /* "<gen>.<issued>.<seen>.", then the user up to end */
+
+    p = a2f_session_dec(p, end, UINT32_MAX, &gen);
+
+    if (p != NULL) {
+        p = a2f_session_dec(p, end, INT64_MAX, &issued);
+    }
+
+    if (p != NULL) {
+        p = a2f_session_dec(p, end, INT64_MAX, &seen);
+    }
+
+    if (p == NULL
+        || p == end
+        || a2f_b64url_decode(p, (size_t) (end - p), (uint8_t *) user,
                              sizeof(user), &user_len)
            != A2F_OK)
     {
         return A2F_ERR_INVALID;
     }
 
-    if (f[8].len != A2F_SESSION_MAC64
-        || a2f_b64url_decode(f[8].data, f[8].len, mac, sizeof(mac), &mac_len)
-           != A2F_OK
+    if (a2f_b64url_decode(end + 1, A2F_SESSION_MAC64, mac, sizeof(mac),
+                          &mac_len)
+        != A2F_OK
         || mac_len != A2F_SESSION_MACLEN)
     {
         return A2F_ERR_INVALID;
@@ -427,20 +559,35 @@ a2f_session_decode(a2f_mac_t *m, const char *in, size_t len, int64_t now,
 
     /* the key, then the MAC over everything before ".<mac>" */
 
-    ctx = a2f_mac_find(m, f[1].data, f[1].len);
+    k = a2f_mac_find(m, kid, A2F_KID_LEN);
 
-    if (ctx == NULL) {
+    if (k == NULL) {
         return A2F_ERR_NOKEY;
     }
 
-    rc = a2f_mac_run(ctx, (const uint8_t *) in, len - 1 - f[8].len, want);
+    rc = a2f_mac_run(k, (const uint8_t *) in, (size_t) (end - in), want);
+
+    /*
+     * In two halves: OpenSSL's x86-64 CRYPTO_memcmp compares 16 bytes as
+     * two words and any other length byte by byte.  Both halves are
+     * always compared ('|', not '||').
+     */
+
+    if (rc == A2F_OK
+        && (CRYPTO_memcmp(mac, want, A2F_SESSION_MACLEN / 2)
+            | CRYPTO_memcmp(mac + A2F_SESSION_MACLEN / 2,
+                            want + A2F_SESSION_MACLEN / 2,
+                            A2F_SESSION_MACLEN / 2))
+           != 0)
+    {
+        rc = A2F_ERR_AUTH;
+    }
+
+    /* the right MAC for this text: a forgery if it leaked */
+    OPENSSL_cleanse(want, sizeof(want));
 
     if (rc != A2F_OK) {
         return rc;
-    }
-
-    if (CRYPTO_memcmp(mac, want, A2F_SESSION_MACLEN) != 0) {
-        return A2F_ERR_AUTH;
     }
 
     /* authentic; now the meaning */
@@ -452,9 +599,9 @@ a2f_session_decode(a2f_mac_t *m, const char *in, size_t len, int64_t now,
     memcpy(s->user, user, user_len);
     s->user[user_len] = '\0';
     s->user_len = user_len;
-    memcpy(s->sid, f[2].data, A2F_SID_LEN);
+    memcpy(s->sid, sid, A2F_SID_LEN);
     s->sid[A2F_SID_LEN] = '\0';
-    s->level = (unsigned) (f[3].data[0] - '0');
+    s->level = (unsigned) (sid[A2F_SID_LEN + 1] - '0');
     s->gen = (uint32_t) gen;
     s->issued = (int64_t) issued;
     s->seen = (int64_t) seen;

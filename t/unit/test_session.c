@@ -4,13 +4,18 @@
  *
  * test_session.c: the session cookie: golden values computed outside
  * (Python hmac, as the Perl tests compute them), round trips, every
- * single-byte change, truncation, other keys, key rotation, expiry.
+ * single-byte change, truncation, other keys, key rotation, expiry;
+ * the HMAC itself against RFC 4231 and against OpenSSL's HMAC().
  */
 
 
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
 
 #include "a2f_session.h"
 #include "a2f_test.h"
@@ -237,6 +242,22 @@ a2f_test_round_trip(void)
                                 &t), A2F_OK);
     CHECK(t.user_len == A2F_USER_MAX && memcmp(t.user, user, 64) == 0);
 
+    /* every field at its longest */
+    s.gen = UINT32_MAX;
+    s.issued = INT64_MAX;
+    s.seen = INT64_MAX;
+    CHECK_RC(a2f_session_encode(a2f_test_m_both, &s, out, sizeof(out), &n),
+             A2F_OK);
+    CHECK(n == strlen(out) && n == 211);
+    CHECK_RC(a2f_session_decode(a2f_test_m_both, out, n, INT64_MAX, 0, 0,
+                                &t), A2F_OK);
+    CHECK(t.gen == UINT32_MAX && t.issued == INT64_MAX
+          && t.seen == INT64_MAX && t.user_len == A2F_USER_MAX);
+
+    a2f_test_fill(&s, user);
+    CHECK_RC(a2f_session_encode(a2f_test_m_both, &s, out, sizeof(out), &n),
+             A2F_OK);
+
     /* output too small, exactly big enough */
     CHECK_RC(a2f_session_encode(a2f_test_m_both, &s, out, n, &i),
              A2F_ERR_TOOBIG);
@@ -401,6 +422,36 @@ a2f_test_decode_invalid(void)
     CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
                                 0, 0, &s), A2F_ERR_INVALID);
 
+    /* 20-digit decimals: over 64 bits must not wrap around */
+    a2f_test_sign(a2f_test_m_old,
+                  "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.18446744073709551616"
+                  ".1700000100.YWxpY2U", v, sizeof(v));
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_ERR_INVALID);
+    a2f_test_sign(a2f_test_m_old,
+                  "1.630dcd29.AbCdEfGhIjKlMn-_.2.18446744073709551621"
+                  ".1700000000.1700000100.YWxpY2U", v, sizeof(v));
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_ERR_INVALID);
+    a2f_test_sign(a2f_test_m_old,
+                  "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000"
+                  ".100000000000000000000.YWxpY2U", v, sizeof(v));
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_ERR_INVALID);
+
+    /* the shortest cookie there is, and one field short of it */
+    a2f_test_sign(a2f_test_m_old, "1.630dcd29.AbCdEfGhIjKlMn-_.1.0.0.0.YQ",
+                  v, sizeof(v));
+    CHECK(strlen(v) == 82);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_OK);
+    CHECK_STR(s.user, "a");
+    CHECK(s.level == 1 && s.gen == 0 && s.issued == 0 && s.seen == 0);
+    a2f_test_sign(a2f_test_m_old, "1.630dcd29.AbCdEfGhIjKlMn-_.1.0.0.YQ",
+                  v, sizeof(v));
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_ERR_INVALID);
+
     /* random junk, empty, NULL */
     CHECK_RC(a2f_session_decode(a2f_test_m_old, "", 0, A2F_TEST_NOW, 0, 0,
                                 &s), A2F_ERR_INVALID);
@@ -514,6 +565,175 @@ a2f_test_mac_api(void)
 }
 
 
+/* a one-key ring filled directly: any key length a2f_key_t holds */
+
+static a2f_mac_t *
+a2f_test_mac_raw(const uint8_t *key, size_t len)
+{
+    a2f_mac_t      *m;
+    a2f_keyring_t   kr;
+
+    memset(&kr, 0, sizeof(kr));
+    memcpy(kr.keys[0].key, key, len);
+    kr.keys[0].len = len;
+    memcpy(kr.keys[0].kid, "0000abcd", A2F_KID_LEN);
+    kr.n = 1;
+
+    m = a2f_mac_new(&kr);
+    a2f_keyring_wipe(&kr);
+
+    return m;
+}
+
+
+static void
+a2f_test_hmac_one(const uint8_t *key, size_t keylen, const char *data,
+    size_t len, const char *hex)
+{
+    size_t      n;
+    uint8_t     got[32], want[32];
+    a2f_mac_t  *m;
+
+    m = a2f_test_mac_raw(key, keylen);
+    CHECK(m != NULL);
+
+    if (m == NULL) {
+        return;
+    }
+
+    CHECK_RC(a2f_hex_decode(hex, strlen(hex), want, sizeof(want), &n),
+             A2F_OK);
+    CHECK_RC(a2f_mac_compute(m, NULL, (const uint8_t *) data, len, got),
+             A2F_OK);
+    CHECK(memcmp(got, want, n) == 0);
+
+    /* again: the prepared states are not used up */
+    CHECK_RC(a2f_mac_compute(m, "0000abcd", (const uint8_t *) data, len,
+                             got), A2F_OK);
+    CHECK(memcmp(got, want, n) == 0);
+
+    a2f_mac_free(m);
+}
+
+
+/* RFC 4231 section 4 (test case 5 compares the first 128 bits) */
+
+static void
+a2f_test_rfc4231(void)
+{
+    uint8_t  key[131], hashed[SHA256_DIGEST_LENGTH], data[50];
+    size_t   i;
+
+    memset(key, 0x0b, 20);
+    a2f_test_hmac_one(key, 20, "Hi There", 8,
+                      "b0344c61d8db38535ca8afceaf0bf12b"
+                      "881dc200c9833da726e9376c2e32cff7");
+
+    a2f_test_hmac_one((const uint8_t *) "Jefe", 4,
+                      "what do ya want for nothing?", 28,
+                      "5bdcc146bf60754e6a042426089575c7"
+                      "5a003f089d2739839dec58b964ec3843");
+
+    memset(key, 0xaa, 20);
+    memset(data, 0xdd, 50);
+    a2f_test_hmac_one(key, 20, (const char *) data, 50,
+                      "773ea91e36800e46854db8ebd09181a7"
+                      "2959098b3ef8c122d9635514ced565fe");
+
+    for (i = 0; i < 25; i++) {
+        key[i] = (uint8_t) (i + 1);
+    }
+
+    memset(data, 0xcd, 50);
+    a2f_test_hmac_one(key, 25, (const char *) data, 50,
+                      "82558a389a443c0ea4cc819899f2083a"
+                      "85f0faa3e578f8077a2e3ff46729665b");
+
+    memset(key, 0x0c, 20);
+    a2f_test_hmac_one(key, 20, "Test With Truncation", 20,
+                      "a3b6167473100ee06e0c796c2955552b");
+
+    /*
+     * Cases 6 and 7 have a 131-byte key; a2f_key_t holds at most 64, so
+     * the ring gets SHA-256 of it, which RFC 2104 says is the same key.
+     */
+
+    memset(key, 0xaa, 131);
+    CHECK(SHA256(key, 131, hashed) != NULL);
+
+    a2f_test_hmac_one(hashed, sizeof(hashed),
+                      "Test Using Larger Than Block-Size Key - Hash Key "
+                      "First", 54,
+                      "60e431591ee0b67f0d8a26aacbf5b77f"
+                      "8e0bc6213728c5140546040f0ee37f54");
+
+    a2f_test_hmac_one(hashed, sizeof(hashed),
+                      "This is a test using a larger than block-size key "
+                      "and a larger than block-size data. The key needs "
+                      "to be hashed before being used by the HMAC "
+                      "algorithm.", 152,
+                      "9b09ffa71b942fcb27635fbcd5b0e944"
+                      "bfdc63644f0713938a7f51535c3a35e2");
+}
+
+
+/* against OpenSSL's HMAC(): key lengths up to the block, every data
+ * length across several blocks */
+
+static void
+a2f_test_hmac_reference(void)
+{
+    size_t         i, k, bad;
+    uint8_t        key[A2F_KEY_MAX + 1], data[300], got[32], want[32];
+    unsigned       n;
+    a2f_mac_t     *m;
+    a2f_keyring_t  kr;
+
+    static const size_t  lens[] = { 1, 20, 32, 33, 55, 63, 64 };
+
+    for (i = 0; i < sizeof(key); i++) {
+        key[i] = (uint8_t) (0xa5 ^ (i * 7));
+    }
+
+    for (i = 0; i < sizeof(data); i++) {
+        data[i] = (uint8_t) (i * 13 + 1);
+    }
+
+    for (k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+        m = a2f_test_mac_raw(key, lens[k]);
+        CHECK(m != NULL);
+
+        if (m == NULL) {
+            continue;
+        }
+
+        bad = 0;
+
+        for (i = 0; i <= sizeof(data); i++) {
+            if (a2f_mac_compute(m, NULL, data, i, got) != A2F_OK
+                || HMAC(EVP_sha256(), key, (int) lens[k], data, i, want, &n)
+                   == NULL
+                || n != 32
+                || memcmp(got, want, 32) != 0)
+            {
+                bad++;
+            }
+        }
+
+        CHECK(bad == 0);
+
+        a2f_mac_free(m);
+    }
+
+    /* no key, or longer than a2f_key_t holds */
+    memset(&kr, 0, sizeof(kr));
+    kr.n = 1;
+    CHECK(a2f_mac_new(&kr) == NULL);
+    kr.keys[0].len = A2F_KEY_MAX + 1;
+    CHECK(a2f_mac_new(&kr) == NULL);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -536,6 +756,8 @@ main(int argc, char **argv)
     a2f_test_decode_invalid();
     a2f_test_expiry();
     a2f_test_mac_api();
+    a2f_test_rfc4231();
+    a2f_test_hmac_reference();
 
     a2f_mac_free(a2f_test_m_old);
     a2f_mac_free(a2f_test_m_new);

@@ -372,8 +372,16 @@ sub start_nginx {
 sub valgrind_cmd {
     my @v = qw(valgrind -q --leak-check=full --errors-for-leak-kinds=definite
                --show-leak-kinds=definite --error-exitcode=99 --num-callers=50);
-    my $supp = getcwd() . '/valgrind.suppress';
-    push @v, "--suppressions=$supp" if -f $supp;
+    # valgrind.suppress in the current directory (as the real Test::Nginx
+    # reads it), else the project's .ci/valgrind.suppress
+    for my $supp (getcwd() . '/valgrind.suppress',
+                  getcwd() . '/.ci/valgrind.suppress')
+    {
+        if (-f $supp) {
+            push @v, "--suppressions=$supp";
+            last;
+        }
+    }
     return @v;
 }
 
