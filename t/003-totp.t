@@ -95,11 +95,11 @@ my $c = A2F::totp($main::S{replay});
 
 
 
-=== TEST 5: a2f_totp_window 0 refuses the next step
+=== TEST 5: a2f_totp_window 0 refuses a code from a later step
 --- http_config eval
 $A2F::HTTP_CONFIG . "a2f_totp_window 0;"
 --- request eval
-(main::otc('past2', A2F::totp($main::S{past2}, offset => 30)))[0]
+(main::otc('past2', A2F::totp($main::S{past2}, offset => 60)))[0]
 --- more_headers eval
 (main::otc('past2', 0))[1]
 --- error_code: 200
