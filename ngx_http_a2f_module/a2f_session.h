@@ -51,9 +51,10 @@ typedef struct {
 
 
 /*
- * Keyed HMAC contexts prepared once (one per key of the ring), so that a
- * check costs one EVP_MAC_init + update + final and no allocation.  Not
- * thread-safe: one set per process (nginx worker) or thread.
+ * Keyed HMAC states prepared once (the inner and outer SHA-256 states of
+ * each key of the ring), so that a check copies two small structs and
+ * hashes three blocks, with no allocation.  Not thread-safe: one set per
+ * process (nginx worker) or thread.
  */
 typedef struct a2f_mac_s  a2f_mac_t;
 
@@ -83,9 +84,8 @@ int a2f_session_encode(a2f_mac_t *m, const a2f_session_t *s, char *out,
  * compared with CRYPTO_memcmp before any field is trusted.  Then:
  * issued or seen > now + 60 (from the future), now - issued >= absolute,
  * or now - seen >= idle are A2F_ERR_EXPIRED.  absolute/idle 0 = no limit.
- * No allocation here: one EVP_MAC_init(ctx, NULL, 0, NULL) + update +
- * final on m's prepared context (OpenSSL 3.0 itself still mallocs and
- * frees a digest context inside that re-init: about 0.25 us in all).
+ * No allocation here: the MAC starts from m's prepared states (about
+ * 0.2 us for a whole decode, measured with bench/micro.c).
  * Returns A2F_OK, A2F_ERR_INVALID (malformed), A2F_ERR_NOKEY (kid not in
  * the ring), A2F_ERR_AUTH (bad MAC) or A2F_ERR_EXPIRED.  s is filled only
  * on A2F_OK and A2F_ERR_EXPIRED.
