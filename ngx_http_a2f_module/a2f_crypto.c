@@ -23,7 +23,6 @@
 #define A2F_GCM_TAG        16
 
 
-static int a2f_hex_value(uint8_t c);
 static void a2f_crypto_err(char *err, size_t errsz, const char *fmt,
     size_t line, size_t other);
 
@@ -94,8 +93,8 @@ a2f_hex_encode(const uint8_t *in, size_t len, char *out, size_t outsz)
 }
 
 
-static int
-a2f_hex_value(uint8_t c)
+int
+a2f_hex_digit(uint8_t c)
 {
     if (c >= '0' && c <= '9') {
         return c - '0';
@@ -128,7 +127,7 @@ a2f_hex_decode(const char *in, size_t len, uint8_t *out, size_t outsz,
     p = (const uint8_t *) in;
 
     for (i = 0; i < len; i++) {
-        if (a2f_hex_value(p[i]) < 0) {
+        if (a2f_hex_digit(p[i]) < 0) {
             return A2F_ERR_INVALID;
         }
     }
@@ -138,8 +137,8 @@ a2f_hex_decode(const char *in, size_t len, uint8_t *out, size_t outsz,
     }
 
     for (i = 0; i < len; i += 2) {
-        hi = a2f_hex_value(p[i]);
-        lo = a2f_hex_value(p[i + 1]);
+        hi = a2f_hex_digit(p[i]);
+        lo = a2f_hex_digit(p[i + 1]);
         out[i / 2] = (uint8_t) ((hi << 4) | lo);
     }
 
@@ -332,7 +331,7 @@ a2f_keyring_parse(const char *text, size_t len, a2f_keyring_t *kr,
         n = e - s;
 
         for (j = s; j < e; j++) {
-            if (a2f_hex_value(p[j]) < 0) {
+            if (a2f_hex_digit(p[j]) < 0) {
                 a2f_crypto_err(err, errsz, "line %zu: a key must be hex "
                                "digits only (column %zu)", line, j - s + 1);
                 goto failed;

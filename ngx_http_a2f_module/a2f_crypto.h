@@ -45,6 +45,9 @@ int a2f_random(uint8_t *buf, size_t len);
  * either case, an even number of digits; A2F_OK, A2F_ERR_INVALID or
  * A2F_ERR_TOOBIG.
  */
+/* The value of one hex digit (either case), or -1. */
+int a2f_hex_digit(uint8_t c);
+
 size_t a2f_hex_encode(const uint8_t *in, size_t len, char *out, size_t outsz);
 int a2f_hex_decode(const char *in, size_t len, uint8_t *out, size_t outsz,
     size_t *outlen);

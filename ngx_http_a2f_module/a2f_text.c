@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "a2f_text.h"
+#include "a2f_crypto.h"
 
 
-static int a2f_text_hex(uint8_t c);
 static int a2f_text_next(const uint8_t **pp, const uint8_t *end);
 static int a2f_text_field_valid(const uint8_t *p, const uint8_t *end);
 static int a2f_text_names_eq(const uint8_t *a, const uint8_t *aend,
@@ -24,25 +24,6 @@ static int a2f_text_decode(const uint8_t *p, const uint8_t *end, char *out,
 
 
 static const char  a2f_text_hexdigits[] = "0123456789ABCDEF";
-
-
-static int
-a2f_text_hex(uint8_t c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-
-    return -1;
-}
 
 
 /*
@@ -72,8 +53,8 @@ a2f_text_next(const uint8_t **pp, const uint8_t *end)
         return -1;
     }
 
-    hi = a2f_text_hex(p[1]);
-    lo = a2f_text_hex(p[2]);
+    hi = a2f_hex_digit(p[1]);
+    lo = a2f_hex_digit(p[2]);
 
     if (hi < 0 || lo < 0) {
         return -1;
@@ -507,8 +488,8 @@ a2f_rd_safe(const char *rd, size_t len)
         }
 
         if (c == '%' && len - i >= 3) {
-            hi = a2f_text_hex(p[i + 1]);
-            lo = a2f_text_hex(p[i + 2]);
+            hi = a2f_hex_digit(p[i + 1]);
+            lo = a2f_hex_digit(p[i + 2]);
 
             if (hi >= 0 && lo >= 0) {
                 c = (hi << 4) | lo;
