@@ -19,6 +19,7 @@
 
 #include <lmdb.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "a2f_store.h"
 
@@ -29,6 +30,7 @@
 #define A2F_REC_USER_V1       1
 #define A2F_REC_DEV_V1        1
 #define A2F_REC_FAIL_V1       1
+#define A2F_REC_RECOVERY_V1   1
 
 /* version, flags, gen, created, last_login, hash length */
 #define A2F_REC_USER_FIXED    (1 + 4 + 4 + 8 + 8 + 2)
@@ -38,6 +40,20 @@
                                + A2F_SEAL_OVERHEAD)
 /* version, count, first, locked_until */
 #define A2F_REC_FAIL_LEN      (1 + 4 + 8 + 8)
+/* version, count, used bitmap, created; then count hashes */
+#define A2F_REC_RECOVERY_FIXED  (1 + 1 + 2 + 8)
+#define A2F_REC_RECOVERY_MAX  (A2F_REC_RECOVERY_FIXED                      \
+                               + A2F_RECOVERY_CODES * A2F_RECOVERY_HASH)
+
+#define A2F_RECOVERY_HASH     32      /* HMAC-SHA256                        */
+#define A2F_RECOVERY_CHARS    12      /* code characters without dashes     */
+#define A2F_RECOVERY_INPUT    64      /* longest code input looked at       */
+#define A2F_RECOVERY_LABEL    "a2f-recovery-v1"
+#define A2F_RECOVERY_ALPHABET "0123456789abcdefghjkmnpqrstvwxyz"
+
+#if (A2F_RECOVERY_CODES > 16 || A2F_RECOVERY_LEN != A2F_RECOVERY_CHARS + 2)
+#error "the recovery record holds at most 16 codes of 12 characters"
+#endif
 
 #define A2F_DEK_LEN           32
 #define A2F_DEK_SEALED_LEN    (A2F_DEK_LEN + A2F_SEAL_OVERHEAD)
@@ -50,6 +66,8 @@
 #define A2F_FAIL_KEY_MAX      (1 + (A2F_USER_MAX > A2F_ADDR_MAX             \
                                     ? A2F_USER_MAX : A2F_ADDR_MAX))
 #define A2F_AAD_MAX           (A2F_USER_MAX + 1 + A2F_DEVICE_MAX)
+#define A2F_RECOVERY_KEY_MAX  (A2F_USER_MAX + 2)
+#define A2F_RECOVERY_MSG_MAX  (A2F_USER_MAX + 1 + A2F_RECOVERY_CHARS)
 
 #define A2F_DEVICE_DEFAULT    "default"
 
@@ -82,6 +100,15 @@ typedef struct {
     int64_t         first;
     int64_t         locked_until;
 } a2f_store_fail_t;
+
+
+/* a set of recovery codes: hashes only */
+typedef struct {
+    unsigned        count;
+    uint32_t        used;           /* bit i: code i is used up           */
+    int64_t         created;
+    uint8_t         hash[A2F_RECOVERY_CODES][A2F_RECOVERY_HASH];
+} a2f_store_recovery_t;
 
 
 static void a2f_store_errf(char *err, size_t errsz, const char *fmt, ...);
@@ -139,6 +166,19 @@ static int a2f_store_fail_del(a2f_store_t *st, MDB_txn *txn, char kind,
 static int a2f_store_count_failure(a2f_store_t *st, MDB_txn *txn,
     const a2f_lockout_t *lo, const char *user, size_t len, int user_exists,
     const char *addr, int64_t now);
+
+static size_t a2f_store_recovery_key(const char *user, size_t len,
+    uint8_t *buf);
+static int a2f_store_recovery_mac_key(a2f_store_t *st, uint8_t out[32]);
+static int a2f_store_recovery_hash(const uint8_t mkey[32], const char *user,
+    size_t len, const char *code, uint8_t out[A2F_RECOVERY_HASH]);
+static int a2f_store_recovery_norm(const char *code, size_t codelen,
+    char out[A2F_RECOVERY_CHARS]);
+static int a2f_store_recovery_get(a2f_store_t *st, MDB_txn *txn,
+    const char *user, size_t len, a2f_store_recovery_t *rs);
+static int a2f_store_recovery_put(a2f_store_t *st, MDB_txn *txn,
+    const char *user, size_t len, const a2f_store_recovery_t *rs);
+static unsigned a2f_store_recovery_left(const a2f_store_recovery_t *rs);
 
 static size_t a2f_store_cat(char *buf, size_t size, size_t pos,
     const char *s, size_t n, int field);
@@ -912,6 +952,226 @@ a2f_store_count_failure(a2f_store_t *st, MDB_txn *txn,
     }
 
     return A2F_OK;
+}
+
+
+/* the key of a user's recovery codes: user "\0" 'r' */
+
+static size_t
+a2f_store_recovery_key(const char *user, size_t len, uint8_t *buf)
+{
+    memcpy(buf, user, len);
+    buf[len] = '\0';
+    buf[len + 1] = 'r';
+
+    return len + 2;
+}
+
+
+/* the recovery code MAC key: a2f_derive(data key, "a2f-recovery-v1") */
+
+static int
+a2f_store_recovery_mac_key(a2f_store_t *st, uint8_t out[32])
+{
+    int        rc;
+    a2f_key_t  k;
+
+    memcpy(k.key, st->dek, A2F_DEK_LEN);
+    k.len = A2F_DEK_LEN;
+    k.kid[0] = '\0';
+
+    rc = a2f_derive(&k, A2F_RECOVERY_LABEL, out);
+
+    a2f_store_wipe(&k, sizeof(k));
+
+    return rc;
+}
+
+
+/* HMAC-SHA256(mkey, user "\0" code), code A2F_RECOVERY_CHARS bytes */
+
+static int
+a2f_store_recovery_hash(const uint8_t mkey[32], const char *user,
+    size_t len, const char *code, uint8_t out[A2F_RECOVERY_HASH])
+{
+    int      rc;
+    size_t   n;
+    uint8_t  msg[A2F_RECOVERY_MSG_MAX];
+
+    memcpy(msg, user, len);
+    msg[len] = '\0';
+    memcpy(msg + len + 1, code, A2F_RECOVERY_CHARS);
+
+    rc = A2F_OK;
+
+    if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, mkey, 32, msg,
+                  len + 1 + A2F_RECOVERY_CHARS, out, A2F_RECOVERY_HASH, &n)
+        == NULL || n != A2F_RECOVERY_HASH)
+    {
+        rc = A2F_ERR_CRYPTO;
+    }
+
+    a2f_store_wipe(msg, sizeof(msg));
+
+    return rc;
+}
+
+
+/*
+ * A code as typed to its A2F_RECOVERY_CHARS alphabet characters: lower
+ * case, dashes and spaces dropped, 'o' as '0', 'i' and 'l' as '1'.
+ */
+
+static int
+a2f_store_recovery_norm(const char *code, size_t codelen,
+    char out[A2F_RECOVERY_CHARS])
+{
+    char    c;
+    size_t  i, n;
+
+    if (code == NULL || codelen == 0 || codelen > A2F_RECOVERY_INPUT) {
+        return A2F_ERR_INVALID;
+    }
+
+    n = 0;
+
+    for (i = 0; i < codelen; i++) {
+        c = code[i];
+
+        if (c == '-' || c == ' ') {
+            continue;
+        }
+
+        if (c >= 'A' && c <= 'Z') {
+            c = (char) (c - 'A' + 'a');
+        }
+
+        if (c == 'o') {
+            c = '0';
+
+        } else if (c == 'i' || c == 'l') {
+            c = '1';
+        }
+
+        if (c == '\0' || strchr(A2F_RECOVERY_ALPHABET, c) == NULL
+            || n == A2F_RECOVERY_CHARS)
+        {
+            a2f_store_wipe(out, A2F_RECOVERY_CHARS);
+            return A2F_ERR_INVALID;
+        }
+
+        out[n++] = c;
+    }
+
+    if (n != A2F_RECOVERY_CHARS) {
+        a2f_store_wipe(out, A2F_RECOVERY_CHARS);
+        return A2F_ERR_INVALID;
+    }
+
+    return A2F_OK;
+}
+
+
+/* the user's recovery codes; A2F_ERR_NOTFOUND when there are none */
+
+static int
+a2f_store_recovery_get(a2f_store_t *st, MDB_txn *txn, const char *user,
+    size_t len, a2f_store_recovery_t *rs)
+{
+    int              rc;
+    uint8_t          kbuf[A2F_RECOVERY_KEY_MAX];
+    unsigned         i;
+    MDB_val          key, val;
+    const uint8_t   *h;
+    a2f_store_rd_t   r;
+
+    key.mv_data = kbuf;
+    key.mv_size = a2f_store_recovery_key(user, len, kbuf);
+
+    rc = mdb_get(txn, st->creds, &key, &val);
+    if (rc != MDB_SUCCESS) {
+        return a2f_store_mdb_rc(rc);
+    }
+
+    r.p = val.mv_data;
+    r.left = val.mv_size;
+    r.bad = 0;
+
+    if (a2f_store_rd_u8(&r) != A2F_REC_RECOVERY_V1) {
+        return A2F_ERR_STORAGE;
+    }
+
+    rs->count = a2f_store_rd_u8(&r);
+    rs->used = a2f_store_rd_u16(&r);
+    rs->created = (int64_t) a2f_store_rd_u64(&r);
+
+    if (r.bad || rs->count == 0 || rs->count > A2F_RECOVERY_CODES
+        || (rs->used >> rs->count) != 0)
+    {
+        return A2F_ERR_STORAGE;
+    }
+
+    for (i = 0; i < rs->count; i++) {
+        h = a2f_store_rd_bytes(&r, A2F_RECOVERY_HASH);
+        if (h == NULL) {
+            return A2F_ERR_STORAGE;
+        }
+
+        memcpy(rs->hash[i], h, A2F_RECOVERY_HASH);
+    }
+
+    if (r.left != 0) {
+        return A2F_ERR_STORAGE;
+    }
+
+    return A2F_OK;
+}
+
+
+static int
+a2f_store_recovery_put(a2f_store_t *st, MDB_txn *txn, const char *user,
+    size_t len, const a2f_store_recovery_t *rs)
+{
+    int       rc;
+    uint8_t   kbuf[A2F_RECOVERY_KEY_MAX], vbuf[A2F_REC_RECOVERY_MAX];
+    unsigned  i;
+    MDB_val   key, val;
+
+    vbuf[0] = A2F_REC_RECOVERY_V1;
+    vbuf[1] = (uint8_t) rs->count;
+    a2f_store_put16(vbuf + 2, (uint16_t) rs->used);
+    a2f_store_put64(vbuf + 4, (uint64_t) rs->created);
+
+    for (i = 0; i < rs->count; i++) {
+        memcpy(vbuf + A2F_REC_RECOVERY_FIXED + i * A2F_RECOVERY_HASH,
+               rs->hash[i], A2F_RECOVERY_HASH);
+    }
+
+    key.mv_data = kbuf;
+    key.mv_size = a2f_store_recovery_key(user, len, kbuf);
+    val.mv_data = vbuf;
+    val.mv_size = A2F_REC_RECOVERY_FIXED + rs->count * A2F_RECOVERY_HASH;
+
+    rc = mdb_put(txn, st->creds, &key, &val, 0);
+
+    return a2f_store_mdb_rc(rc);
+}
+
+
+static unsigned
+a2f_store_recovery_left(const a2f_store_recovery_t *rs)
+{
+    unsigned  i, n;
+
+    n = 0;
+
+    for (i = 0; i < rs->count; i++) {
+        if (!(rs->used & (1u << i))) {
+            n++;
+        }
+    }
+
+    return n;
 }
 
 
@@ -1926,6 +2186,18 @@ a2f_store_user_del(a2f_store_t *st, const char *name, size_t len)
     }
 
     mdb_cursor_close(cur);
+
+    if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        rc = a2f_store_mdb_rc(mrc);
+        goto failed;
+    }
+
+    /* the recovery codes: user "\0" 'r', outside the devices' prefix */
+
+    key.mv_data = prefix;
+    key.mv_size = a2f_store_recovery_key(name, len, prefix);
+
+    mrc = mdb_del(txn, st->creds, &key, NULL);
 
     if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
         rc = a2f_store_mdb_rc(mrc);

@@ -16,7 +16,11 @@
  *           digits, period, last accepted step, created, secret sealed
  *           with AES-256-GCM under the data key; the additional
  *           authenticated data is user name "\0" device name, so a
- *           record cannot be moved to another user or device)
+ *           record cannot be moved to another user or device);
+ *           user name "\0" 'r' -> the user's recovery codes (count,
+ *           used bitmap, created, and per code only
+ *           HMAC-SHA256(a2f_derive(data key, "a2f-recovery-v1"),
+ *           user name "\0" code): a code itself is never stored)
  *   fails   'u' user name | 'a' client address -> failure bucket
  *           (count, first failure, locked until)
  *   audit   8-byte big-endian microsecond time -> event text
@@ -68,6 +72,9 @@
 #define A2F_TOTP_SECRET_MIN  10     /* secret bytes (80 bits)               */
 #define A2F_TOTP_PERIOD_MIN  15     /* seconds                              */
 #define A2F_TOTP_PERIOD_MAX  300
+
+#define A2F_RECOVERY_CODES   10     /* codes in a set                       */
+#define A2F_RECOVERY_LEN     14     /* text "xxxx-xxxx-xxxx", without NUL   */
 
 
 typedef struct a2f_store_s  a2f_store_t;
@@ -232,8 +239,8 @@ int a2f_store_user_gen(a2f_store_t *st, const char *name, size_t len,
  * ndevices and locked_until are ignored.  Returns A2F_ERR_EXISTS when
  * the name is taken, A2F_ERR_INVALID for a bad name or hash.
  *
- * a2f_store_user_del: remove the user, every device of the user and the
- * user's failure bucket.
+ * a2f_store_user_del: remove the user, every device of the user, the
+ * user's recovery codes and the user's failure bucket.
  *
  * a2f_store_user_set_password: store a new hash string (A2F_ERR_INVALID
  * when empty or too long) and bump the generation, which ends the
@@ -351,6 +358,68 @@ int a2f_store_password_result(a2f_store_t *st, const a2f_lockout_t *lo,
 int a2f_store_totp_verify(a2f_store_t *st, const a2f_lockout_t *lo,
     const char *user, size_t len, const char *addr, const char *code,
     size_t codelen, unsigned window, int64_t now);
+
+/*
+ * Recovery codes: A2F_RECOVERY_CODES single-use codes per user, each
+ * accepted once on the code page in place of a TOTP code.
+ *
+ * A code is 12 characters of the 32-letter alphabet
+ * "0123456789abcdefghjkmnpqrstvwxyz" (Crockford's base32 in lower case:
+ * no i, l, o or u), 5 random bits each, 60 bits in all, shown in groups
+ * of four: "xxxx-xxxx-xxxx" (A2F_RECOVERY_LEN characters).  Only a keyed
+ * hash of each code is stored (see the creds database above).
+ *
+ * a2f_store_recovery_new: make a new set for user (len bytes) and write
+ * it in place of any previous set (whose codes stop working at once),
+ * in one write transaction; audits "recovery_new".  codes receives the
+ * A2F_RECOVERY_CODES codes as NUL-terminated text: the caller shows
+ * them once and then wipes them (OPENSSL_cleanse); on any failure
+ * codes is wiped (all NUL) and nothing is written.  now is the time of
+ * the set and of the audit event.
+ * Returns:
+ *   A2F_OK
+ *   A2F_ERR_NOTFOUND  no such user (also for an empty or over-long name)
+ *   A2F_ERR_INVALID   codes NULL
+ *   A2F_ERR_CRYPTO    OpenSSL failure (random bytes, HMAC)
+ *   A2F_ERR_FULL, A2F_ERR_STORAGE
+ *
+ * a2f_store_recovery_use: inside one write transaction: refuse when the
+ * user or addr is locked (as a2f_store_totp_verify()), then check code
+ * (codelen bytes) against every unused code of the user's set, all of
+ * them compared in constant time.  The code is read case-insensitively,
+ * with or without its dashes, spaces ignored; 'o' reads as '0' and 'i'
+ * and 'l' as '1'.  On a match the code is marked used, the user's
+ * failure bucket is cleared, "recovery_ok" is audited with
+ * "remaining=N" and *remaining (may be NULL) is set to the number of
+ * codes left unused.  Otherwise a failure is counted against user and
+ * addr exactly as for a wrong TOTP code (auditing "locked" when a bucket
+ * becomes locked) and "recovery_failed" is audited: a wrong code, a code
+ * used before, and a user without recovery codes all look the same to
+ * the caller.  lo NULL means no lockout; addr (NUL-terminated, at most
+ * A2F_ADDR_MAX bytes) may be NULL.  *remaining is set on A2F_OK only.
+ * Returns:
+ *   A2F_OK            the code was accepted (and is now used up)
+ *   A2F_ERR_AUTH      no unused code of the user matches, or the user
+ *                     has no recovery codes (counted)
+ *   A2F_ERR_LOCKED    user or address locked (nothing checked)
+ *   A2F_ERR_NOTFOUND  no such user (not counted)
+ *   A2F_ERR_DISABLED  the user is disabled (nothing checked)
+ *   A2F_ERR_INVALID   code is not 12 alphabet characters once dashes and
+ *                     spaces are dropped, or longer than 64 bytes (not
+ *                     counted); or addr too long
+ *   A2F_ERR_CRYPTO, A2F_ERR_FULL, A2F_ERR_STORAGE
+ *
+ * a2f_store_recovery_count: set *remaining to the number of unused
+ * recovery codes of user, 0 when the user has no set (read-only).
+ * Returns A2F_OK, A2F_ERR_NOTFOUND (no such user) or A2F_ERR_STORAGE.
+ */
+int a2f_store_recovery_new(a2f_store_t *st, const char *user, size_t len,
+    char codes[A2F_RECOVERY_CODES][A2F_RECOVERY_LEN + 1], int64_t now);
+int a2f_store_recovery_use(a2f_store_t *st, const a2f_lockout_t *lo,
+    const char *user, size_t len, const char *addr, const char *code,
+    size_t codelen, int64_t now, unsigned *remaining);
+int a2f_store_recovery_count(a2f_store_t *st, const char *user, size_t len,
+    unsigned *remaining);
 
 /*
  * Audit trail.

@@ -35,6 +35,8 @@ static ngx_http_a2f_page_t  ngx_http_a2f_pages[] = {
     ngx_http_a2f_page("otc.html", ngx_http_a2f_page_otc_html, page_otc),
     ngx_http_a2f_page("message.html", ngx_http_a2f_page_message_html,
                       page_message),
+    ngx_http_a2f_page("enroll.html", ngx_http_a2f_page_enroll_html,
+                      page_enroll),
     ngx_http_a2f_page("a2f.css", ngx_http_a2f_page_a2f_css, page_css),
     { NULL, NULL, 0, 0 }
 };

@@ -130,6 +130,20 @@ static ngx_command_t  ngx_http_a2f_commands[] = {
       offsetof(ngx_http_a2f_srv_conf_t, totp_window),
       &ngx_http_a2f_window_post },
 
+    { ngx_string("a2f_enroll"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_a2f_srv_conf_t, enroll),
+      NULL },
+
+    { ngx_string("a2f_issuer"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_a2f_srv_conf_t, issuer),
+      NULL },
+
     { ngx_string("a2f_max_failures"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE2,
       ngx_http_a2f_max_failures,
@@ -675,12 +689,14 @@ ngx_http_a2f_create_srv_conf(ngx_conf_t *cf)
      *     ascf->need_portal = 0;
      *     ascf->cookie_name = { 0, NULL };
      *     ascf->cookie_domain = { 0, NULL };
+     *     ascf->issuer = { 0, NULL };
      */
 
     ascf->cookie_secure = NGX_CONF_UNSET;
     ascf->session_timeout = NGX_CONF_UNSET;
     ascf->idle_timeout = NGX_CONF_UNSET;
     ascf->totp_window = NGX_CONF_UNSET_UINT;
+    ascf->enroll = NGX_CONF_UNSET;
     ascf->max_failures = NGX_CONF_UNSET_UINT;
     ascf->failure_period = NGX_CONF_UNSET;
 
@@ -693,6 +709,9 @@ ngx_http_a2f_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
 {
     ngx_http_a2f_srv_conf_t *prev = parent;
     ngx_http_a2f_srv_conf_t *conf = child;
+
+    u_char                    *p;
+    ngx_http_core_srv_conf_t  *cscf;
 
     if (conf->cookie_name.data == NULL) {
         conf->cookie_domain = prev->cookie_domain;
@@ -720,6 +739,41 @@ ngx_http_a2f_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
                              12 * 3600);
     ngx_conf_merge_sec_value(conf->idle_timeout, prev->idle_timeout, 3600);
     ngx_conf_merge_uint_value(conf->totp_window, prev->totp_window, 1);
+    ngx_conf_merge_value(conf->enroll, prev->enroll, 1);
+
+    /* the issuer shown in authenticator apps: the server's name */
+
+    if (conf->issuer.data == NULL) {
+        conf->issuer = prev->issuer;
+    }
+
+    if (conf->issuer.data == NULL) {
+        cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
+
+        if (cscf && cscf->server_name.len) {
+            conf->issuer = cscf->server_name;
+        } else {
+            ngx_str_set(&conf->issuer, "nginx");
+        }
+    }
+
+    if (conf->issuer.len == 0 || conf->issuer.len > 64) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "a2f_issuer: \"%V\" must be 1 to 64 bytes",
+                           &conf->issuer);
+        return NGX_CONF_ERROR;
+    }
+
+    /* a copy with a NUL, for the nginx-free code */
+
+    p = ngx_pnalloc(cf->pool, conf->issuer.len + 1);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memcpy(p, conf->issuer.data, conf->issuer.len);
+    p[conf->issuer.len] = '\0';
+    conf->issuer.data = p;
     ngx_conf_merge_uint_value(conf->max_failures, prev->max_failures, 5);
     ngx_conf_merge_sec_value(conf->failure_period, prev->failure_period,
                              15 * 60);

@@ -51,6 +51,7 @@ typedef struct {
     ngx_str_t                 page_login;
     ngx_str_t                 page_otc;
     ngx_str_t                 page_message;
+    ngx_str_t                 page_enroll;
     ngx_str_t                 page_css;
 } ngx_http_a2f_main_conf_t;
 
@@ -67,6 +68,8 @@ typedef struct {
     time_t                    session_timeout;
     time_t                    idle_timeout;
     ngx_uint_t                totp_window;
+    ngx_flag_t                enroll;
+    ngx_str_t                 issuer;       /* NUL-terminated             */
     ngx_uint_t                max_failures;
     time_t                    failure_period;
 } ngx_http_a2f_srv_conf_t;
@@ -86,7 +89,63 @@ typedef struct {
 } ngx_http_a2f_ctx_t;
 
 
+/* the portal's pages, and a request's state while it is served */
+
+#define NGX_HTTP_A2F_LOGIN    1
+#define NGX_HTTP_A2F_OTC      2
+#define NGX_HTTP_A2F_LOGOUT   3
+#define NGX_HTTP_A2F_CSS      4
+#define NGX_HTTP_A2F_ENROLL   5
+
+#define NGX_HTTP_A2F_BINDING_LEN  22    /* 16 random bytes, base64url */
+
+
+typedef struct {
+    /* in */
+    ngx_uint_t                 kind;
+    a2f_store_t               *store;
+    a2f_lockout_t              lockout;
+    int64_t                    now;
+    unsigned                   window;
+    char                       user[A2F_USER_MAX + 1];
+    size_t                     user_len;
+    char                       password[A2F_PASSWORD_MAX + 1];
+    size_t                     password_len;
+    char                       code[A2F_CODE_MAX + 1];
+    size_t                     code_len;
+    char                       addr[A2F_ADDR_MAX + 1];
+    unsigned                   level;       /* the session's             */
+    uint8_t                    secret[A2F_TOTP_SECRET_MAX];  /* enroll   */
+    size_t                     secret_len;
+    uint64_t                   step;
+
+    /* out */
+    int                        rc;
+    uint32_t                   gen;
+    uint32_t                   flags;
+} ngx_http_a2f_job_t;
+
+
+typedef struct {
+    ngx_http_a2f_ctx_t         auth;        /* first: $a2f_user reads it */
+    ngx_uint_t                 page;
+    ngx_str_t                  rd;          /* decoded, checked          */
+    ngx_uint_t                 one_factor;  /* lvl=1: skip the code page */
+    ngx_uint_t                 have_session;
+    ngx_http_a2f_job_t        *job;
+    ngx_str_t                  ticket;      /* enroll: the sealed secret */
+} ngx_http_a2f_portal_ctx_t;
+
+
+typedef struct {
+    const char               *name;         /* {{name}} in the template   */
+    ngx_str_t                 value;
+    ngx_uint_t                raw;          /* 1: already HTML            */
+} ngx_http_a2f_var_t;
+
+
 extern ngx_module_t  ngx_http_a2f_module;
+extern ngx_str_t     ngx_http_a2f_html_type;
 
 
 /* ngx_http_a2f_cookie.c */
@@ -124,6 +183,39 @@ ngx_int_t ngx_http_a2f_csrf_token(ngx_http_request_t *r, ngx_str_t *binding,
 
 ngx_int_t ngx_http_a2f_portal_handler(ngx_http_request_t *r);
 
+/* Run ctx->job (ctx->page says which) in the thread pool; NGX_DONE. */
+ngx_int_t ngx_http_a2f_post_job(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx);
+
+/* Location: {portal}{page}?rd=..., or rd itself when page is NULL. */
+ngx_int_t ngx_http_a2f_redirect(ngx_http_request_t *r, ngx_uint_t status,
+    const char *page, ngx_str_t *rd, ngx_uint_t lvl);
+
+ngx_int_t ngx_http_a2f_message_page(ngx_http_request_t *r,
+    ngx_uint_t status, const char *title, const char *message,
+    ngx_str_t *href, const char *link);
+
+/*
+ * A page with a form: {{portal}}, {{error}}, {{csrf}} (for binding) and
+ * {{rd}}, plus n more variables.
+ */
+ngx_int_t ngx_http_a2f_form_page(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_str_t *tpl, ngx_uint_t status,
+    const char *error, ngx_str_t *binding, ngx_http_a2f_var_t *extra,
+    ngx_uint_t n);
+
+
+/* ngx_http_a2f_enroll.c */
+
+ngx_int_t ngx_http_a2f_enroll_page(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_uint_t status, const char *error,
+    u_char *ticket, size_t ticket_len);
+ngx_int_t ngx_http_a2f_enroll_form(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_str_t *body);
+void ngx_http_a2f_enroll_run(ngx_http_a2f_job_t *job);
+ngx_int_t ngx_http_a2f_enroll_done(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx);
+
 /* The 302 (browser) or 401 (API client) answer for an unauthenticated
  * request; page is "login" or "otc". */
 ngx_int_t ngx_http_a2f_deny(ngx_http_request_t *r, ngx_uint_t policy,
@@ -131,12 +223,6 @@ ngx_int_t ngx_http_a2f_deny(ngx_http_request_t *r, ngx_uint_t policy,
 
 
 /* ngx_http_a2f_html.c */
-
-typedef struct {
-    const char               *name;         /* {{name}} in the template   */
-    ngx_str_t                 value;
-    ngx_uint_t                raw;          /* 1: already HTML            */
-} ngx_http_a2f_var_t;
 
 ngx_int_t ngx_http_a2f_render(ngx_http_request_t *r, ngx_str_t *tpl,
     ngx_http_a2f_var_t *vars, ngx_uint_t n, ngx_str_t *out);

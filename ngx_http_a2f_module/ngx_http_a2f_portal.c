@@ -19,56 +19,14 @@
 #include <openssl/crypto.h>
 
 
-#define NGX_HTTP_A2F_LOGIN    1
-#define NGX_HTTP_A2F_OTC      2
-#define NGX_HTTP_A2F_LOGOUT   3
-#define NGX_HTTP_A2F_CSS      4
-
-#define NGX_HTTP_A2F_BINDING_LEN  22    /* 16 random bytes, base64url */
-
-
-typedef struct {
-    /* in */
-    ngx_uint_t                 kind;
-    a2f_store_t               *store;
-    a2f_lockout_t              lockout;
-    int64_t                    now;
-    unsigned                   window;
-    char                       user[A2F_USER_MAX + 1];
-    size_t                     user_len;
-    char                       password[A2F_PASSWORD_MAX + 1];
-    size_t                     password_len;
-    char                       code[A2F_CODE_MAX + 1];
-    size_t                     code_len;
-    char                       addr[A2F_ADDR_MAX + 1];
-
-    /* out */
-    int                        rc;
-    uint32_t                   gen;
-    uint32_t                   flags;
-} ngx_http_a2f_job_t;
-
-
-typedef struct {
-    ngx_http_a2f_ctx_t         auth;        /* first: $a2f_user reads it */
-    ngx_uint_t                 page;
-    ngx_str_t                  rd;          /* decoded, checked          */
-    ngx_uint_t                 one_factor;  /* lvl=1: skip the code page */
-    ngx_uint_t                 have_session;
-    ngx_http_a2f_job_t        *job;
-} ngx_http_a2f_portal_ctx_t;
 
 
 static ngx_int_t ngx_http_a2f_login_page(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx, ngx_uint_t status, const char *error);
+static ngx_int_t ngx_http_a2f_otc_get(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx);
 static ngx_int_t ngx_http_a2f_otc_page(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx, ngx_uint_t status, const char *error);
-static ngx_int_t ngx_http_a2f_form_page(ngx_http_request_t *r,
-    ngx_http_a2f_portal_ctx_t *ctx, ngx_str_t *tpl, ngx_uint_t status,
-    const char *error, ngx_str_t *binding, ngx_http_a2f_var_t *extra);
-static ngx_int_t ngx_http_a2f_message_page(ngx_http_request_t *r,
-    ngx_uint_t status, const char *title, const char *message,
-    ngx_str_t *href, const char *link);
 static void ngx_http_a2f_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_a2f_form(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx, ngx_str_t *body);
@@ -78,16 +36,12 @@ static ngx_int_t ngx_http_a2f_csrf_ok(ngx_http_request_t *r,
     ngx_str_t *binding, u_char *field, size_t len);
 static ngx_int_t ngx_http_a2f_login_binding(ngx_http_request_t *r,
     ngx_str_t *binding, ngx_uint_t create);
-static ngx_int_t ngx_http_a2f_post_job(ngx_http_request_t *r,
-    ngx_http_a2f_portal_ctx_t *ctx);
 static void ngx_http_a2f_job_run(void *data, ngx_log_t *log);
 #if (NGX_THREADS)
 static void ngx_http_a2f_job_event(ngx_event_t *ev);
 #endif
 static ngx_int_t ngx_http_a2f_job_done(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx);
-static ngx_int_t ngx_http_a2f_redirect(ngx_http_request_t *r,
-    ngx_uint_t status, const char *page, ngx_str_t *rd, ngx_uint_t lvl);
 static void ngx_http_a2f_get_rd(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx);
 static ngx_int_t ngx_http_a2f_set_rd(ngx_http_request_t *r,
@@ -95,7 +49,7 @@ static ngx_int_t ngx_http_a2f_set_rd(ngx_http_request_t *r,
 static ngx_uint_t ngx_http_a2f_is_browser(ngx_http_request_t *r);
 
 
-static ngx_str_t  ngx_http_a2f_html_type =
+ngx_str_t  ngx_http_a2f_html_type =
     ngx_string("text/html; charset=utf-8");
 static ngx_str_t  ngx_http_a2f_css_type = ngx_string("text/css");
 static ngx_str_t  ngx_http_a2f_json_type = ngx_string("application/json");
@@ -134,6 +88,9 @@ ngx_http_a2f_portal_handler(ngx_http_request_t *r)
 
     } else if (len == 6 && ngx_strncmp(name, "logout", 6) == 0) {
         ctx->page = NGX_HTTP_A2F_LOGOUT;
+
+    } else if (len == 6 && ngx_strncmp(name, "enroll", 6) == 0) {
+        ctx->page = NGX_HTTP_A2F_ENROLL;
 
     } else if (len == 7 && ngx_strncmp(name, "a2f.css", 7) == 0) {
         ctx->page = NGX_HTTP_A2F_CSS;
@@ -227,7 +184,15 @@ ngx_http_a2f_portal_handler(ngx_http_request_t *r)
                                          &ctx->rd, 0);
         }
 
-        return ngx_http_a2f_otc_page(r, ctx, NGX_HTTP_OK, NULL);
+        return ngx_http_a2f_otc_get(r, ctx);
+
+    case NGX_HTTP_A2F_ENROLL:
+        if (!ctx->have_session) {
+            return ngx_http_a2f_redirect(r, NGX_HTTP_MOVED_TEMPORARILY,
+                                         "login", &ctx->rd, 0);
+        }
+
+        return ngx_http_a2f_enroll_page(r, ctx, NGX_HTTP_OK, NULL, NULL, 0);
 
     default: /* NGX_HTTP_A2F_LOGOUT */
         return ngx_http_a2f_post_job(r, ctx);
@@ -403,6 +368,12 @@ ngx_http_a2f_form(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
                                          "Please enter the code again.");
         }
 
+        if (ctx->page == NGX_HTTP_A2F_ENROLL) {
+            return ngx_http_a2f_enroll_page(r, ctx, NGX_HTTP_FORBIDDEN,
+                                            "The form had expired. "
+                                            "Scan the new code.", NULL, 0);
+        }
+
         return NGX_HTTP_FORBIDDEN;
     }
 
@@ -464,6 +435,9 @@ ngx_http_a2f_form(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
         }
 
         break;
+
+    case NGX_HTTP_A2F_ENROLL:
+        return ngx_http_a2f_enroll_form(r, ctx, body);
 
     default: /* NGX_HTTP_A2F_LOGOUT */
         break;
@@ -549,7 +523,7 @@ ngx_http_a2f_login_binding(ngx_http_request_t *r, ngx_str_t *binding,
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_a2f_post_job(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
 {
     size_t                     len;
@@ -700,6 +674,10 @@ ngx_http_a2f_job_run(void *data, ngx_log_t *log)
                                         job->code_len, job->window, job->now);
         break;
 
+    case NGX_HTTP_A2F_ENROLL:
+        ngx_http_a2f_enroll_run(job);
+        break;
+
     case NGX_HTTP_A2F_LOGOUT:
         job->rc = a2f_store_user_revoke(job->store, job->user, job->user_len);
 
@@ -717,6 +695,7 @@ ngx_http_a2f_job_run(void *data, ngx_log_t *log)
 
     ngx_explicit_memzero(job->password, sizeof(job->password));
     ngx_explicit_memzero(job->code, sizeof(job->code));
+    ngx_explicit_memzero(job->secret, sizeof(job->secret));
 }
 
 
@@ -752,10 +731,13 @@ ngx_http_a2f_job_event(ngx_event_t *ev)
 static ngx_int_t
 ngx_http_a2f_job_done(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
 {
-    ngx_str_t            href;
+    ngx_str_t                 href;
+    ngx_http_a2f_srv_conf_t  *ascf;
     ngx_uint_t           level;
     a2f_session_t       *s;
     ngx_http_a2f_job_t  *job;
+
+    ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
 
     job = ctx->job;
     s = &ctx->auth.session;
@@ -770,6 +752,9 @@ ngx_http_a2f_job_done(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
     }
 
     switch (job->kind) {
+
+    case NGX_HTTP_A2F_ENROLL:
+        return ngx_http_a2f_enroll_done(r, ctx);
 
     case NGX_HTTP_A2F_LOGIN:
 
@@ -852,6 +837,12 @@ ngx_http_a2f_job_done(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                           "a2f: user \"%s\" has no one-time-code device",
                           job->user);
+
+            if (ascf->enroll) {
+                return ngx_http_a2f_redirect(r, NGX_HTTP_SEE_OTHER, "enroll",
+                                             &ctx->rd, 0);
+            }
+
             ngx_str_set(&href, "logout");
             return ngx_http_a2f_message_page(r, NGX_HTTP_FORBIDDEN,
                        "No second factor",
@@ -912,7 +903,51 @@ ngx_http_a2f_login_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
     }
 
     return ngx_http_a2f_form_page(r, ctx, &amcf->page_login, status, error,
-                                  &binding, &var);
+                                  &binding, &var, 1);
+}
+
+
+/* GET otc: a user without a device is sent to enroll (a2f_enroll on) */
+
+static ngx_int_t
+ngx_http_a2f_otc_get(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
+{
+    int                        rc;
+    a2f_user_t                 u;
+    ngx_str_t                  href;
+    ngx_http_a2f_srv_conf_t   *ascf;
+    ngx_http_a2f_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_a2f_module);
+    ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
+
+    rc = a2f_store_user_get(amcf->store, ctx->auth.session.user,
+                            ctx->auth.session.user_len, &u);
+    ngx_explicit_memzero(u.pwhash, sizeof(u.pwhash));
+
+    if (rc != A2F_OK) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "a2f: database \"%V\": %s", &amcf->db_path,
+                      a2f_strerror(rc));
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+
+    if (u.ndevices > 0) {
+        return ngx_http_a2f_otc_page(r, ctx, NGX_HTTP_OK, NULL);
+    }
+
+    if (ascf->enroll) {
+        return ngx_http_a2f_redirect(r, NGX_HTTP_MOVED_TEMPORARILY, "enroll",
+                                     &ctx->rd, 0);
+    }
+
+    ngx_str_set(&href, "logout");
+
+    return ngx_http_a2f_message_page(r, NGX_HTTP_FORBIDDEN,
+               "No second factor",
+               "Your account has no authenticator app set up yet. "
+               "Ask your administrator to enroll one.",
+               &href, "Sign out");
 }
 
 
@@ -934,7 +969,7 @@ ngx_http_a2f_otc_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
     var.raw = 0;
 
     return ngx_http_a2f_form_page(r, ctx, &amcf->page_otc, status, error,
-                                  &binding, &var);
+                                  &binding, &var, 1);
 }
 
 
@@ -944,13 +979,14 @@ ngx_http_a2f_otc_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
  * page-specific variable.
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_a2f_form_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
     ngx_str_t *tpl, ngx_uint_t status, const char *error, ngx_str_t *binding,
-    ngx_http_a2f_var_t *extra)
+    ngx_http_a2f_var_t *extra, ngx_uint_t n)
 {
     ngx_str_t                 csrf, err, out;
-    ngx_http_a2f_var_t        vars[5];
+    ngx_uint_t                i;
+    ngx_http_a2f_var_t        vars[12];
     ngx_http_a2f_srv_conf_t  *ascf;
 
     ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
@@ -985,9 +1021,11 @@ ngx_http_a2f_form_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
     vars[3].name = "rd";
     vars[3].value = ctx->rd;
     vars[3].raw = 0;
-    vars[4] = *extra;
+    for (i = 0; i < n && i < 8; i++) {
+        vars[4 + i] = extra[i];
+    }
 
-    if (ngx_http_a2f_render(r, tpl, vars, 5, &out) != NGX_OK) {
+    if (ngx_http_a2f_render(r, tpl, vars, 4 + i, &out) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -995,7 +1033,7 @@ ngx_http_a2f_form_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_a2f_message_page(ngx_http_request_t *r, ngx_uint_t status,
     const char *title, const char *message, ngx_str_t *href,
     const char *link)
@@ -1047,7 +1085,7 @@ ngx_http_a2f_message_page(ngx_http_request_t *r, ngx_uint_t status,
  * the header or the query.
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_a2f_redirect(ngx_http_request_t *r, ngx_uint_t status,
     const char *page, ngx_str_t *rd, ngx_uint_t lvl)
 {

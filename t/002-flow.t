@@ -342,7 +342,9 @@ X-User: bob
 
 
 
-=== TEST 23: a user without a TOTP device is told to ask the administrator
+=== TEST 23: with a2f_enroll off, a user without a device is told to ask the administrator
+--- http_config eval
+$A2F::HTTP_CONFIG . "a2f_enroll off;"
 --- request eval
 "POST /_a2f/otc\n" . main::otc_body('NNNNNNNNNNNNNNNN', '123456')
 --- more_headers eval

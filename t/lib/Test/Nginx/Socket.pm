@@ -37,7 +37,14 @@ our @EXPORT = qw(
     env_to_nginx add_block_preprocessor add_cleanup_handler bail_out
     worker_connections check_accum_error_log config_preamble timeout
     server_name server_port server_root html_dir is_str plan
+    add_response_body_check
 );
+
+# add_response_body_check(sub { my ($block, $body, $req_idx,
+# $repeated_req_idx, $dry_run) = @_; ... }): run after every response
+our @ResponseBodyChecks;
+
+sub add_response_body_check { push @ResponseBodyChecks, shift }
 
 # -- settings: environment first, then the functions below -------------------
 
@@ -766,6 +773,7 @@ sub check_response {
         Test::More::unlike($body, qr/$p/s,
                            "$name - response_body_unlike - response is expected (req $i)");
     }
+    $_->($block, $body, $i, $i, 0) for @ResponseBodyChecks;
     return 1;
 }
 
