@@ -3017,3 +3017,315 @@ a2f_store_audit_list(a2f_store_t *st, unsigned max,
 
     return rc;
 }
+
+
+/* -- recovery codes -------------------------------------------------------- */
+
+
+int
+a2f_store_recovery_new(a2f_store_t *st, const char *user, size_t len,
+    char codes[A2F_RECOVERY_CODES][A2F_RECOVERY_LEN + 1], int64_t now)
+{
+    int                    rc;
+    char                   plain[A2F_RECOVERY_CHARS], detail[32];
+    uint8_t                mkey[32], rnd[A2F_RECOVERY_CHARS];
+    unsigned               i, j, k;
+    MDB_txn               *txn;
+    a2f_user_t             u;
+    a2f_store_recovery_t   rs;
+
+    if (codes == NULL) {
+        return A2F_ERR_INVALID;
+    }
+
+    memset(codes, 0, A2F_RECOVERY_CODES * sizeof(codes[0]));
+
+    if (!a2f_store_name_ok(user, len)) {
+        return A2F_ERR_NOTFOUND;
+    }
+
+    memset(&rs, 0, sizeof(a2f_store_recovery_t));
+
+    rs.count = A2F_RECOVERY_CODES;
+    rs.used = 0;
+    rs.created = now;
+
+    rc = a2f_store_recovery_mac_key(st, mkey);
+    if (rc != A2F_OK) {
+        goto done;
+    }
+
+    /* 12 characters of 5 random bits each: 256 is a multiple of 32 */
+
+    for (i = 0; i < A2F_RECOVERY_CODES; i++) {
+        rc = a2f_random(rnd, sizeof(rnd));
+        if (rc != A2F_OK) {
+            goto done;
+        }
+
+        k = 0;
+
+        for (j = 0; j < A2F_RECOVERY_CHARS; j++) {
+            plain[j] = A2F_RECOVERY_ALPHABET[rnd[j] & 0x1f];
+
+            if (j != 0 && j % 4 == 0) {
+                codes[i][k++] = '-';
+            }
+
+            codes[i][k++] = plain[j];
+        }
+
+        codes[i][k] = '\0';
+
+        rc = a2f_store_recovery_hash(mkey, user, len, plain, rs.hash[i]);
+        if (rc != A2F_OK) {
+            goto done;
+        }
+    }
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        goto done;
+    }
+
+    rc = a2f_store_user_load(st, txn, user, len, &u);
+    a2f_store_wipe(&u, sizeof(u));
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_recovery_put(st, txn, user, len, &rs);
+    }
+
+    if (rc == A2F_OK) {
+        (void) snprintf(detail, sizeof(detail), "count=%u",
+                        (unsigned) A2F_RECOVERY_CODES);
+        rc = a2f_store_audit_put(st, txn, now, "recovery_new", user, len,
+                                 NULL, detail);
+    }
+
+    if (rc != A2F_OK) {
+        mdb_txn_abort(txn);
+        goto done;
+    }
+
+    rc = a2f_store_commit(txn);
+
+done:
+
+    a2f_store_wipe(plain, sizeof(plain));
+    a2f_store_wipe(mkey, sizeof(mkey));
+    a2f_store_wipe(rnd, sizeof(rnd));
+    a2f_store_wipe(&rs, sizeof(rs));
+
+    if (rc != A2F_OK) {
+        a2f_store_wipe(codes, A2F_RECOVERY_CODES * sizeof(codes[0]));
+    }
+
+    return rc;
+}
+
+
+int
+a2f_store_recovery_use(a2f_store_t *st, const a2f_lockout_t *lo,
+    const char *user, size_t len, const char *addr, const char *code,
+    size_t codelen, int64_t now, unsigned *remaining)
+{
+    int                    rc, m, hit, reused;
+    char                   plain[A2F_RECOVERY_CHARS], detail[32];
+    uint8_t                mkey[32], h[A2F_RECOVERY_HASH];
+    unsigned               i, left;
+    MDB_txn               *txn;
+    a2f_user_t             u;
+    const char            *why;
+    a2f_store_recovery_t   rs;
+
+    if (!a2f_store_addr_ok(addr)) {
+        return A2F_ERR_INVALID;
+    }
+
+    rc = a2f_store_recovery_norm(code, codelen, plain);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    memset(&rs, 0, sizeof(a2f_store_recovery_t));
+    memset(mkey, 0, sizeof(mkey));
+    memset(h, 0, sizeof(h));
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        goto done;
+    }
+
+    /* locked? */
+
+    if (lo != NULL && lo->max_fails && a2f_store_name_ok(user, len)) {
+        rc = a2f_store_fail_locked(st, txn, 'u', user, len, now);
+        if (rc != A2F_OK) {
+            goto failed;
+        }
+    }
+
+    if (lo != NULL && lo->max_fails_addr && addr != NULL) {
+        rc = a2f_store_fail_locked(st, txn, 'a', addr, strlen(addr), now);
+        if (rc != A2F_OK) {
+            goto failed;
+        }
+    }
+
+    rc = a2f_store_user_load(st, txn, user, len, &u);
+    a2f_store_wipe(&u.pwhash, sizeof(u.pwhash));
+
+    if (rc != A2F_OK) {
+        goto failed;
+    }
+
+    if (u.flags & A2F_USER_DISABLED) {
+        rc = A2F_ERR_DISABLED;
+        goto failed;
+    }
+
+    /* no set reads as a wrong code: it is counted the same way */
+
+    why = "";
+
+    rc = a2f_store_recovery_get(st, txn, user, len, &rs);
+
+    if (rc == A2F_ERR_NOTFOUND) {
+        rs.count = 0;
+        why = "codes=none";
+
+    } else if (rc != A2F_OK) {
+        goto failed;
+    }
+
+    /*
+     * Hash also without a set (the same work either way), then compare
+     * with every code, used or not, to the end.
+     */
+
+    m = -1;
+    reused = 0;
+
+    rc = a2f_store_recovery_mac_key(st, mkey);
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_recovery_hash(mkey, user, len, plain, h);
+    }
+
+    if (rc != A2F_OK) {
+        goto failed;
+    }
+
+    for (i = 0; i < rs.count; i++) {
+        hit = CRYPTO_memcmp(h, rs.hash[i], A2F_RECOVERY_HASH) == 0;
+
+        if (hit && (rs.used & (1u << i))) {
+            reused = 1;
+
+        } else if (hit && m == -1) {
+            m = (int) i;
+        }
+    }
+
+    if (m >= 0) {
+        rs.used |= 1u << m;
+        left = a2f_store_recovery_left(&rs);
+
+        rc = a2f_store_recovery_put(st, txn, user, len, &rs);
+
+        if (rc == A2F_OK) {
+            rc = a2f_store_fail_del(st, txn, 'u', user, len);
+        }
+
+        if (rc == A2F_OK) {
+            (void) snprintf(detail, sizeof(detail), "remaining=%u", left);
+            rc = a2f_store_audit_put(st, txn, now, "recovery_ok", user, len,
+                                     addr, detail);
+        }
+
+        if (rc != A2F_OK) {
+            goto failed;
+        }
+
+        rc = a2f_store_commit(txn);
+
+        if (rc == A2F_OK && remaining != NULL) {
+            *remaining = left;
+        }
+
+        goto done;
+    }
+
+    if (reused) {
+        why = "reused=1";
+    }
+
+    rc = a2f_store_count_failure(st, txn, lo, user, len, 1, addr, now);
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_audit_put(st, txn, now, "recovery_failed", user, len,
+                                 addr, why);
+    }
+
+    if (rc != A2F_OK) {
+        goto failed;
+    }
+
+    rc = a2f_store_commit(txn);
+
+    if (rc == A2F_OK) {
+        rc = A2F_ERR_AUTH;
+    }
+
+    goto done;
+
+failed:
+
+    mdb_txn_abort(txn);
+
+done:
+
+    a2f_store_wipe(plain, sizeof(plain));
+    a2f_store_wipe(mkey, sizeof(mkey));
+    a2f_store_wipe(h, sizeof(h));
+    a2f_store_wipe(&rs, sizeof(rs));
+
+    return rc;
+}
+
+
+int
+a2f_store_recovery_count(a2f_store_t *st, const char *user, size_t len,
+    unsigned *remaining)
+{
+    int                    rc;
+    MDB_txn               *txn;
+    a2f_user_t             u;
+    a2f_store_recovery_t   rs;
+
+    *remaining = 0;
+
+    rc = a2f_store_begin(st, MDB_RDONLY, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_user_load(st, txn, user, len, &u);
+    a2f_store_wipe(&u, sizeof(u));
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_recovery_get(st, txn, user, len, &rs);
+
+        if (rc == A2F_OK) {
+            *remaining = a2f_store_recovery_left(&rs);
+
+        } else if (rc == A2F_ERR_NOTFOUND) {
+            rc = A2F_OK;
+        }
+    }
+
+    mdb_txn_abort(txn);
+    a2f_store_wipe(&rs, sizeof(rs));
+
+    return rc;
+}

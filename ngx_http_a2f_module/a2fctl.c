@@ -2,9 +2,9 @@
 /*
  * Copyright (C) ngx_http_a2f_module authors
  *
- * a2fctl.c: the ops command line tool: users, TOTP devices, lockouts,
- * sessions, keys, backups and the audit trail of an a2f database; QR
- * codes.
+ * a2fctl.c: the ops command line tool: users, TOTP devices, recovery
+ * codes, lockouts, sessions, keys, backups and the audit trail of an a2f
+ * database; QR codes.
  *
  * Exit status: 0 done, 1 runtime error, 2 usage error.
  */
@@ -91,6 +91,7 @@ static int a2f_ctl_totp_add(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_totp_list(a2f_ctl_t *ctl, const char *name);
 static int a2f_ctl_totp_del(a2f_ctl_t *ctl, const char *name,
     const char *dev);
+static int a2f_ctl_recovery(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_simple(a2f_ctl_t *ctl, const char *cmd, int argc,
     char **argv);
 static int a2f_ctl_keygen(int argc, char **argv);
@@ -159,6 +160,9 @@ a2f_ctl_help(FILE *f)
 "                              URI (and a QR code on a terminal)\n"
 "  totp list NAME              list a user's devices\n"
 "  totp del NAME DEVICE        remove a device\n"
+"  recovery NAME               print a new set of 10 recovery codes, each\n"
+"                              good once in place of a one-time code (the\n"
+"                              user's earlier codes stop working)\n"
 "  unlock NAME                 clear a user's failure lockout\n"
 "  revoke NAME                 end all sessions of a user\n"
 "  keygen FILE [--append]      write a new key (--append: in front of the\n"
@@ -1117,6 +1121,60 @@ a2f_ctl_totp_del(a2f_ctl_t *ctl, const char *name, const char *dev)
 }
 
 
+/* -- recovery codes -------------------------------------------------------- */
+
+
+static int
+a2f_ctl_recovery(a2f_ctl_t *ctl, int argc, char **argv)
+{
+    int       rc, i;
+    char      show[A2F_CTL_NAME_SHOW];
+    char      codes[A2F_RECOVERY_CODES][A2F_RECOVERY_LEN + 1];
+    int64_t   now;
+
+    if (argc != 1) {
+        return a2f_ctl_usage("usage: recovery NAME");
+    }
+
+    if (!a2f_ctl_user_arg(argv[0], show, sizeof(show))) {
+        return A2F_CTL_USAGE;
+    }
+
+    rc = a2f_ctl_open(ctl, 0);
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
+
+    now = (int64_t) time(NULL);
+
+    rc = a2f_store_recovery_new(ctl->st, argv[0], strlen(argv[0]), codes,
+                                now);
+    if (rc != A2F_OK) {
+        return a2f_ctl_store_err(ctl, rc, argv[0]);
+    }
+
+    (void) a2f_store_audit(ctl->st, now, "recovery", argv[0],
+                           strlen(argv[0]), NULL, "by=a2fctl");
+
+    for (i = 0; i < A2F_RECOVERY_CODES; i++) {
+        printf("%s\n", codes[i]);
+    }
+
+    OPENSSL_cleanse(codes, sizeof(codes));
+
+    if (fflush(stdout) == EOF) {
+        a2f_ctl_err("stdout: %s (the new codes are stored: run recovery "
+                    "again)", strerror(errno));
+        return A2F_CTL_FAIL;
+    }
+
+    fputs("These codes are shown once. Each works one time in place of a "
+          "one-time code.\n", stderr);
+
+    return A2F_CTL_OK;
+}
+
+
 /* -- unlock, revoke -------------------------------------------------------- */
 
 
@@ -1740,6 +1798,9 @@ main(int argc, char **argv)
 
     } else if (strcmp(cmd, "totp") == 0) {
         rc = a2f_ctl_totp(&ctl, argc, argv);
+
+    } else if (strcmp(cmd, "recovery") == 0) {
+        rc = a2f_ctl_recovery(&ctl, argc, argv);
 
     } else if (strcmp(cmd, "unlock") == 0 || strcmp(cmd, "revoke") == 0) {
         rc = a2f_ctl_simple(&ctl, cmd, argc, argv);

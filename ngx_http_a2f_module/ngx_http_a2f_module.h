@@ -111,7 +111,9 @@ typedef struct {
     size_t                     user_len;
     char                       password[A2F_PASSWORD_MAX + 1];
     size_t                     password_len;
-    char                       code[A2F_CODE_MAX + 1];
+    char                       code[64 + 1];     /* or a recovery code */
+    unsigned                   recovery;    /* code is a recovery code  */
+    unsigned                   remaining;   /* recovery codes left      */
     size_t                     code_len;
     char                       addr[A2F_ADDR_MAX + 1];
     unsigned                   level;       /* the session's             */

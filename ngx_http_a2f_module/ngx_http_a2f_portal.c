@@ -23,6 +23,8 @@
 
 static ngx_int_t ngx_http_a2f_login_page(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx, ngx_uint_t status, const char *error);
+static ngx_int_t ngx_http_a2f_recovery_page(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_uint_t remaining);
 static ngx_int_t ngx_http_a2f_otc_get(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx);
 static ngx_int_t ngx_http_a2f_otc_page(ngx_http_request_t *r,
@@ -614,6 +616,7 @@ ngx_http_a2f_job_run(void *data, ngx_log_t *log)
     ngx_http_a2f_job_t *job = data;
 
     int         rc;
+    size_t      i;
     a2f_user_t  u;
 
     switch (job->kind) {
@@ -669,6 +672,27 @@ ngx_http_a2f_job_run(void *data, ngx_log_t *log)
         break;
 
     case NGX_HTTP_A2F_OTC:
+
+        /* digits only: a one-time code; anything else: a recovery code */
+
+        job->recovery = 0;
+
+        for (i = 0; i < job->code_len; i++) {
+            if (job->code[i] < '0' || job->code[i] > '9') {
+                job->recovery = 1;
+                break;
+            }
+        }
+
+        if (job->recovery) {
+            job->rc = a2f_store_recovery_use(job->store, &job->lockout,
+                                             job->user, job->user_len,
+                                             job->addr, job->code,
+                                             job->code_len, job->now,
+                                             &job->remaining);
+            break;
+        }
+
         job->rc = a2f_store_totp_verify(job->store, &job->lockout, job->user,
                                         job->user_len, job->addr, job->code,
                                         job->code_len, job->window, job->now);
@@ -810,12 +834,20 @@ ngx_http_a2f_job_done(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
             }
 
-            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "a2f: user \"%s\" passed the one-time code",
-                          job->user);
+            if (!job->recovery) {
+                ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                              "a2f: user \"%s\" passed the one-time code",
+                              job->user);
 
-            return ngx_http_a2f_redirect(r, NGX_HTTP_SEE_OTHER, NULL,
-                                         &ctx->rd, 0);
+                return ngx_http_a2f_redirect(r, NGX_HTTP_SEE_OTHER, NULL,
+                                             &ctx->rd, 0);
+            }
+
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "a2f: user \"%s\" used a recovery code, "
+                          "%ud left", job->user, job->remaining);
+
+            return ngx_http_a2f_recovery_page(r, ctx, job->remaining);
 
         case A2F_ERR_INVALID:
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
@@ -876,6 +908,28 @@ ngx_http_a2f_job_done(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
                                          "You are signed out on all your "
                                          "devices.", &href, "Sign in again");
     }
+}
+
+
+/* After a recovery code: say how many are left, then go on to rd. */
+
+static ngx_int_t
+ngx_http_a2f_recovery_page(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_uint_t remaining)
+{
+    u_char  *msg;
+
+    msg = ngx_pnalloc(r->pool, 160);
+    if (msg == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_sprintf(msg, "You signed in with a recovery code. Each works once: "
+                "%ui %s left.%Z", remaining,
+                remaining == 1 ? "code is" : "codes are");
+
+    return ngx_http_a2f_message_page(r, NGX_HTTP_OK, "Recovery code used",
+                                     (char *) msg, &ctx->rd, "Continue");
 }
 
 
@@ -1046,13 +1100,20 @@ ngx_http_a2f_message_page(ngx_http_request_t *r, ngx_uint_t status,
     amcf = ngx_http_get_module_main_conf(r, ngx_http_a2f_module);
     ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
 
-    abs.len = ascf->portal.len + href->len;
-    abs.data = ngx_pnalloc(r->pool, abs.len);
-    if (abs.data == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
+    /* a portal page ("login"), or a path on the site ("/app") */
 
-    ngx_sprintf(abs.data, "%V%V", &ascf->portal, href);
+    if (href->len && href->data[0] == '/') {
+        abs = *href;
+
+    } else {
+        abs.len = ascf->portal.len + href->len;
+        abs.data = ngx_pnalloc(r->pool, abs.len);
+        if (abs.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_sprintf(abs.data, "%V%V", &ascf->portal, href);
+    }
 
     vars[0].name = "portal";
     vars[0].value = ascf->portal;

@@ -86,6 +86,31 @@ unlike $out, qr/\x{2588}|\xe2\x96\x88/, 'no QR code when stdout is no terminal';
 ($rc, $out) = run(undef, @dk, qw(user list));
 like $out, qr/^bob admin=no disabled=no devices=1 locked=no /m, 'user list';
 
+# recovery prints 10 new codes on stdout, the warning on stderr
+($rc, $out, $err) = run(undef, @dk, qw(recovery bob));
+is $rc, 0, 'recovery';
+my @codes = split /\n/, $out;
+is scalar(@codes), 10, 'recovery prints 10 codes';
+my $g = qr/[0-9a-hjkmnp-tv-z]{4}/;     # Crockford base32, lower case
+is scalar(grep { /^$g-$g-$g\z/ } @codes), 10, 'each code is xxxx-xxxx-xxxx';
+my %seen = map { $_ => 1 } @codes;
+is scalar(keys %seen), 10, 'the codes differ';
+my $once = 'These codes are shown once. Each works one time in place of a '
+           . 'one-time code.';
+like $err, qr/^\Q$once\E$/m, 'recovery: the codes are shown once';
+unlike A2F::read_file($ENV{TEST_NGINX_A2F_DB}), qr/\Q$codes[0]\E/,
+       'the database does not hold a code';
+my ($rc2, $out2) = run(undef, @dk, qw(recovery bob));
+is $rc2, 0, 'recovery again';
+isnt $out2, $out, 'a new set each time';
+($rc, $out) = run(undef, @dk, qw(user list));
+like $out, qr/^bob admin=no disabled=no devices=1 /m,
+     'recovery codes are no device';
+fails 1, qr/user "nobody" not found/, 'recovery unknown user', undef,
+      @dk, qw(recovery nobody);
+fails 2, qr/usage: recovery NAME/, 'recovery without a name', undef,
+      @dk, 'recovery';
+
 # revoke bumps the generation
 my $gen = A2F::gen('bob');
 ($rc) = run(undef, @dk, qw(revoke bob));
@@ -116,6 +141,9 @@ fails 1, qr/exists/, 'backup refuses to overwrite', undef,
 ($rc, $out) = run(undef, @dk, qw(audit 50));
 like $out, qr/revoke/, 'audit has revoke';
 like $out, qr/user_del/, 'audit has user_del';
+like $out, qr/recovery_new user=bob addr=- count=10/, 'audit has recovery_new';
+like $out, qr/recovery user=bob addr=- by=a2fctl/,
+     'audit has recovery by a2fctl';
 
 # rotation: a new first key, then rekey after the old line is gone
 my $old = A2F::read_file($ENV{TEST_NGINX_A2F_KEY});

@@ -3,8 +3,8 @@
  * Copyright (C) ngx_http_a2f_module authors
  *
  * test_store.c: a2f_store.c: open and keys, key rotation, users, TOTP
- * devices and their replay guard, lockouts, audit, a full map, two
- * processes racing.
+ * devices and their replay guard, lockouts, audit, recovery codes, a
+ * full map, two processes racing.
  */
 
 
@@ -1070,6 +1070,339 @@ a2f_t_full(void)
 }
 
 
+/* is every byte of the code text in the alphabet, in groups 4-4-4 */
+
+static int
+a2f_t_recovery_ok(const char *code)
+{
+    size_t  i;
+
+    if (strlen(code) != A2F_RECOVERY_LEN) {
+        return 0;
+    }
+
+    for (i = 0; i < A2F_RECOVERY_LEN; i++) {
+        if (i == 4 || i == 9) {
+            if (code[i] != '-') {
+                return 0;
+            }
+
+        } else if (strchr("0123456789abcdefghjkmnpqrstvwxyz", code[i])
+                   == NULL || code[i] == '\0')
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* does the audit trail (newest 8) hold an event starting with text */
+
+static int
+a2f_t_audit_has(a2f_store_t *st, const char *text)
+{
+    unsigned       i;
+    a2f_t_audit_t  au;
+
+    memset(&au, 0, sizeof(au));
+
+    if (a2f_store_audit_list(st, 8, a2f_t_audit_cb, &au) != A2F_OK) {
+        return 0;
+    }
+
+    for (i = 0; i < au.n && i < 8; i++) {
+        if (strncmp(au.texts[i], text, strlen(text)) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * Recovery codes: a new set, each code once (with or without dashes, in
+ * either case), a new set ends the old one, wrong codes lock the user,
+ * only hashes in the file, deleting the user deletes the set.
+ */
+
+static void
+a2f_t_recovery(a2f_store_t *st, const char *path)
+{
+    int             i, j;
+    char            codes[A2F_RECOVERY_CODES][A2F_RECOVERY_LEN + 1];
+    char            old[A2F_RECOVERY_CODES][A2F_RECOVERY_LEN + 1];
+    char            buf[64], bare[16], addr[A2F_ADDR_MAX + 2];
+    size_t          k;
+    int64_t         t;
+    uint8_t         s1[20];
+    unsigned        left, n;
+    a2f_user_t      u;
+    a2f_lockout_t   lo, lo_addr;
+    a2f_totp_dev_t  d, devs[A2F_DEVICES_MAX];
+
+    lo.max_fails = 3;
+    lo.max_fails_addr = 10;
+    lo.period = 900;
+
+    lo_addr.max_fails = 0;
+    lo_addr.max_fails_addr = 1;
+    lo_addr.period = 900;
+
+    t = A2F_T_NOW + 20000;
+
+    CHECK_RC(a2f_t_add_user(st, "rita", 0), A2F_OK);
+    memcpy(s1, "recovery-test-secret", 20);
+    a2f_t_device(&d, "phone", s1, 20, A2F_SHA1, 6);
+    CHECK_RC(a2f_store_totp_add(st, "rita", 4, &d, A2F_T_NOW), A2F_OK);
+
+    /* no set yet; unknown users */
+
+    left = 99;
+    CHECK_RC(a2f_store_recovery_count(st, "rita", 4, &left), A2F_OK);
+    CHECK(left == 0);
+    CHECK_RC(a2f_store_recovery_count(st, "nobody", 6, &left),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_recovery_new(st, "nobody", 6, codes, t),
+             A2F_ERR_NOTFOUND);
+    CHECK(codes[0][0] == '\0' && codes[9][0] == '\0');
+    CHECK_RC(a2f_store_recovery_new(st, "", 0, codes, t), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "nobody", 6, NULL,
+                                    "abcd-efgh-jkmn", 14, t, &left),
+             A2F_ERR_NOTFOUND);
+
+    /* a user without a set: a failure like a wrong code */
+
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, NULL,
+                                    "abcd-efgh-jkmn", 14, t, &left),
+             A2F_ERR_AUTH);
+    CHECK(a2f_t_audit_has(st, "recovery_failed user=rita addr=- "
+                          "codes=none"));
+    CHECK_RC(a2f_store_unlock(st, "rita", 4), A2F_OK);
+
+    /* a new set */
+
+    CHECK_RC(a2f_store_recovery_new(st, "rita", 4, codes, t), A2F_OK);
+    CHECK(a2f_t_audit_has(st, "recovery_new user=rita addr=- count=10"));
+
+    for (i = 0; i < A2F_RECOVERY_CODES; i++) {
+        CHECK(a2f_t_recovery_ok(codes[i]));
+
+        for (j = 0; j < i; j++) {
+            CHECK(strcmp(codes[i], codes[j]) != 0);
+        }
+    }
+
+    left = 99;
+    CHECK_RC(a2f_store_recovery_count(st, "rita", 4, &left), A2F_OK);
+    CHECK(left == A2F_RECOVERY_CODES);
+
+    /* the devices do not see it */
+
+    CHECK_RC(a2f_store_user_get(st, "rita", 4, &u), A2F_OK);
+    CHECK(u.ndevices == 1);
+    CHECK_RC(a2f_store_totp_list(st, "rita", 4, devs, A2F_DEVICES_MAX, &n),
+             A2F_OK);
+    CHECK(n == 1);
+    CHECK_STR(devs[0].name, "phone");
+
+    /* only hashes in the file: no code, with or without dashes */
+
+    for (i = 0; i < A2F_RECOVERY_CODES; i++) {
+        CHECK(a2f_t_file_has(path, (const uint8_t *) codes[i],
+                             A2F_RECOVERY_LEN) == 0);
+
+        for (j = 0, k = 0; codes[i][j] != '\0'; j++) {
+            if (codes[i][j] != '-') {
+                bare[k++] = codes[i][j];
+            }
+        }
+
+        CHECK(a2f_t_file_has(path, (const uint8_t *) bare, k) == 0);
+    }
+
+    /* a code as shown; then again: refused, counted */
+
+    left = 99;
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, "10.2.2.2",
+                                    codes[0], strlen(codes[0]), t, &left),
+             A2F_OK);
+    CHECK(left == 9);
+    CHECK(a2f_t_audit_has(st, "recovery_ok user=rita addr=10.2.2.2 "
+                          "remaining=9"));
+
+    left = 99;
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, "10.2.2.2",
+                                    codes[0], strlen(codes[0]), t + 1,
+                                    &left), A2F_ERR_AUTH);
+    CHECK(left == 99);
+    CHECK(a2f_t_audit_has(st, "recovery_failed user=rita addr=10.2.2.2 "
+                          "reused=1"));
+
+    /* without dashes, upper case: a success clears the bucket */
+
+    for (j = 0, k = 0; codes[1][j] != '\0'; j++) {
+        if (codes[1][j] != '-') {
+            buf[k++] = (char) (codes[1][j] >= 'a' ? codes[1][j] - 'a' + 'A'
+                                                  : codes[1][j]);
+        }
+    }
+
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, NULL, buf, k, t + 2,
+                                    &left), A2F_OK);
+    CHECK(left == 8);
+
+    /* spaces for dashes, look-alikes: 'O' for '0', 'l' for '1' */
+
+    for (j = 0, k = 0; codes[2][j] != '\0'; j++) {
+        buf[k++] = codes[2][j] == '-' ? ' '
+                   : codes[2][j] == '0' ? 'O'
+                   : codes[2][j] == '1' ? 'l'
+                   : codes[2][j];
+    }
+
+    buf[k++] = ' ';
+
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, NULL, buf, k, t + 3,
+                                    NULL), A2F_OK);
+
+    CHECK_RC(a2f_store_recovery_count(st, "rita", 4, &left), A2F_OK);
+    CHECK(left == 7);
+
+    /* malformed: not counted (more than max_fails of them) */
+
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, NULL, "abc", 3,
+                                    t + 4, &left), A2F_ERR_INVALID);
+    snprintf(buf, sizeof(buf), "%sx", codes[3]);
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, NULL, buf,
+                                    strlen(buf), t + 4, &left),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, NULL,
+                                    "uuuu-uuuu-uuuu", 14, t + 4, &left),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, NULL,
+                                    "abcd\0efg-hjkmn", 14, t + 4, &left),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, NULL, NULL, 0,
+                                    t + 4, &left), A2F_ERR_INVALID);
+    memset(buf, 'a', sizeof(buf));
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, NULL, buf,
+                                    sizeof(buf), t + 4, &left),
+             A2F_ERR_INVALID);
+    memset(addr, 'x', sizeof(addr) - 1);
+    addr[sizeof(addr) - 1] = '\0';
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, addr, codes[3],
+                                    strlen(codes[3]), t + 4, &left),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_locked(st, &lo, "rita", 4, NULL, t + 4), A2F_OK);
+
+    /* a disabled user: nothing checked */
+
+    CHECK_RC(a2f_store_user_set_flags(st, "rita", 4, A2F_USER_DISABLED),
+             A2F_OK);
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, NULL, codes[3],
+                                    strlen(codes[3]), t + 4, &left),
+             A2F_ERR_DISABLED);
+    CHECK_RC(a2f_store_user_set_flags(st, "rita", 4, 0), A2F_OK);
+
+    /* a new set: the old codes stop working */
+
+    memcpy(old, codes, sizeof(old));
+    CHECK_RC(a2f_store_recovery_new(st, "rita", 4, codes, t + 5), A2F_OK);
+    CHECK_RC(a2f_store_recovery_count(st, "rita", 4, &left), A2F_OK);
+    CHECK(left == A2F_RECOVERY_CODES);
+    CHECK(strcmp(old[3], codes[3]) != 0);
+
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, NULL, old[3],
+                                    strlen(old[3]), t + 6, &left),
+             A2F_ERR_AUTH);
+
+    /* wrong codes count toward the lockout: three lock the user */
+
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, NULL,
+                                    "2222-2222-2222", 14, t + 7, &left),
+             A2F_ERR_AUTH);
+    CHECK_RC(a2f_store_locked(st, &lo, "rita", 4, NULL, t + 7), A2F_OK);
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, NULL,
+                                    "2222-2222-2223", 14, t + 8, &left),
+             A2F_ERR_AUTH);
+    CHECK_RC(a2f_store_locked(st, &lo, "rita", 4, NULL, t + 8),
+             A2F_ERR_LOCKED);
+    CHECK_RC(a2f_store_user_get(st, "rita", 4, &u), A2F_OK);
+    CHECK(u.locked_until == t + 8 + 900);
+    CHECK(a2f_t_audit_has(st, "locked user=rita addr=- bucket=user"));
+
+    /* locked: a good code is refused and not used up */
+
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, NULL, codes[0],
+                                    strlen(codes[0]), t + 9, &left),
+             A2F_ERR_LOCKED);
+    CHECK_RC(a2f_store_recovery_count(st, "rita", 4, &left), A2F_OK);
+    CHECK(left == A2F_RECOVERY_CODES);
+
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, NULL, codes[0],
+                                    strlen(codes[0]), t + 8 + 900, &left),
+             A2F_OK);
+    CHECK(left == A2F_RECOVERY_CODES - 1);
+    CHECK_RC(a2f_store_user_get(st, "rita", 4, &u), A2F_OK);
+    CHECK(u.locked_until == 0);
+
+    /* the address bucket counts too */
+
+    CHECK_RC(a2f_store_recovery_use(st, &lo_addr, "rita", 4, "10.3.3.3",
+                                    "2222-2222-2222", 14, t + 1000, &left),
+             A2F_ERR_AUTH);
+    CHECK_RC(a2f_store_locked(st, &lo_addr, "rita", 4, "10.3.3.3",
+                              t + 1000), A2F_ERR_LOCKED);
+    CHECK_RC(a2f_store_recovery_use(st, &lo_addr, "rita", 4, "10.3.3.3",
+                                    codes[1], strlen(codes[1]), t + 1000,
+                                    &left), A2F_ERR_LOCKED);
+    CHECK_RC(a2f_store_recovery_use(st, NULL, "rita", 4, "10.3.3.3",
+                                    "2222-2222-2222", 14, t + 1000, &left),
+             A2F_ERR_AUTH);
+
+    /* every code once, down to none */
+
+    for (i = 1; i < A2F_RECOVERY_CODES; i++) {
+        CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, NULL, codes[i],
+                                        strlen(codes[i]), t + 1001, &left),
+                 A2F_OK);
+        CHECK(left == (unsigned) (A2F_RECOVERY_CODES - 1 - i));
+    }
+
+    CHECK_RC(a2f_store_recovery_count(st, "rita", 4, &left), A2F_OK);
+    CHECK(left == 0);
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, NULL, codes[5],
+                                    strlen(codes[5]), t + 1002, &left),
+             A2F_ERR_AUTH);
+
+    CHECK_RC(a2f_store_user_get(st, "rita", 4, &u), A2F_OK);
+    CHECK(u.ndevices == 1);
+
+    /* deleting the user deletes the set: a new "rita" has none */
+
+    CHECK_RC(a2f_store_recovery_new(st, "rita", 4, codes, t + 1003), A2F_OK);
+    CHECK_RC(a2f_store_user_del(st, "rita", 4), A2F_OK);
+    CHECK_RC(a2f_store_recovery_count(st, "rita", 4, &left),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_t_add_user(st, "rita", 0), A2F_OK);
+    left = 99;
+    CHECK_RC(a2f_store_recovery_count(st, "rita", 4, &left), A2F_OK);
+    CHECK(left == 0);
+    CHECK_RC(a2f_store_user_get(st, "rita", 4, &u), A2F_OK);
+    CHECK(u.ndevices == 0);
+    CHECK_RC(a2f_store_recovery_use(st, &lo, "rita", 4, NULL, codes[0],
+                                    strlen(codes[0]), t + 1004, &left),
+             A2F_ERR_AUTH);
+    CHECK_RC(a2f_store_user_del(st, "rita", 4), A2F_OK);
+
+    memset(codes, 0, sizeof(codes));
+    memset(old, 0, sizeof(old));
+}
+
+
 static void
 a2f_t_backup(a2f_store_t *st, const a2f_keyring_t *kr)
 {
@@ -1230,6 +1563,7 @@ main(int argc, char **argv)
         a2f_t_lockout(st);
         a2f_t_audit(st);
         a2f_t_backup(st, &kr);
+        a2f_t_recovery(st, path);
         a2f_store_close(st);
     }
 
