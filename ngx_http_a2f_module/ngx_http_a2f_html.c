@@ -37,6 +37,8 @@ static ngx_http_a2f_page_t  ngx_http_a2f_pages[] = {
                       page_message),
     ngx_http_a2f_page("enroll.html", ngx_http_a2f_page_enroll_html,
                       page_enroll),
+    ngx_http_a2f_page("account.html", ngx_http_a2f_page_account_html,
+                      page_account),
     ngx_http_a2f_page("a2f.css", ngx_http_a2f_page_a2f_css, page_css),
     { NULL, NULL, 0, 0 }
 };

@@ -52,6 +52,7 @@ typedef struct {
     ngx_str_t                 page_otc;
     ngx_str_t                 page_message;
     ngx_str_t                 page_enroll;
+    ngx_str_t                 page_account;
     ngx_str_t                 page_css;
 } ngx_http_a2f_main_conf_t;
 
@@ -96,6 +97,7 @@ typedef struct {
 #define NGX_HTTP_A2F_LOGOUT   3
 #define NGX_HTTP_A2F_CSS      4
 #define NGX_HTTP_A2F_ENROLL   5
+#define NGX_HTTP_A2F_ACCOUNT  6
 
 #define NGX_HTTP_A2F_BINDING_LEN  22    /* 16 random bytes, base64url */
 
@@ -120,6 +122,8 @@ typedef struct {
     uint8_t                    secret[A2F_TOTP_SECRET_MAX];  /* enroll   */
     size_t                     secret_len;
     uint64_t                   step;
+    char                       codes[A2F_RECOVERY_CODES]
+                                    [A2F_RECOVERY_LEN + 1];  /* account */
 
     /* out */
     int                        rc;
@@ -205,6 +209,17 @@ ngx_int_t ngx_http_a2f_form_page(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx, ngx_str_t *tpl, ngx_uint_t status,
     const char *error, ngx_str_t *binding, ngx_http_a2f_var_t *extra,
     ngx_uint_t n);
+
+
+/* ngx_http_a2f_account.c */
+
+ngx_int_t ngx_http_a2f_account_page(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_uint_t status);
+ngx_int_t ngx_http_a2f_account_form(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_str_t *body);
+void ngx_http_a2f_account_run(ngx_http_a2f_job_t *job);
+ngx_int_t ngx_http_a2f_account_done(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx);
 
 
 /* ngx_http_a2f_enroll.c */

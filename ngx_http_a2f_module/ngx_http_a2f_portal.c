@@ -94,6 +94,9 @@ ngx_http_a2f_portal_handler(ngx_http_request_t *r)
     } else if (len == 6 && ngx_strncmp(name, "enroll", 6) == 0) {
         ctx->page = NGX_HTTP_A2F_ENROLL;
 
+    } else if (len == 7 && ngx_strncmp(name, "account", 7) == 0) {
+        ctx->page = NGX_HTTP_A2F_ACCOUNT;
+
     } else if (len == 7 && ngx_strncmp(name, "a2f.css", 7) == 0) {
         ctx->page = NGX_HTTP_A2F_CSS;
 
@@ -195,6 +198,9 @@ ngx_http_a2f_portal_handler(ngx_http_request_t *r)
         }
 
         return ngx_http_a2f_enroll_page(r, ctx, NGX_HTTP_OK, NULL, NULL, 0);
+
+    case NGX_HTTP_A2F_ACCOUNT:
+        return ngx_http_a2f_account_page(r, ctx, NGX_HTTP_OK);
 
     default: /* NGX_HTTP_A2F_LOGOUT */
         return ngx_http_a2f_post_job(r, ctx);
@@ -440,6 +446,9 @@ ngx_http_a2f_form(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
 
     case NGX_HTTP_A2F_ENROLL:
         return ngx_http_a2f_enroll_form(r, ctx, body);
+
+    case NGX_HTTP_A2F_ACCOUNT:
+        return ngx_http_a2f_account_form(r, ctx, body);
 
     default: /* NGX_HTTP_A2F_LOGOUT */
         break;
@@ -702,6 +711,10 @@ ngx_http_a2f_job_run(void *data, ngx_log_t *log)
         ngx_http_a2f_enroll_run(job);
         break;
 
+    case NGX_HTTP_A2F_ACCOUNT:
+        ngx_http_a2f_account_run(job);
+        break;
+
     case NGX_HTTP_A2F_LOGOUT:
         job->rc = a2f_store_user_revoke(job->store, job->user, job->user_len);
 
@@ -779,6 +792,9 @@ ngx_http_a2f_job_done(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
 
     case NGX_HTTP_A2F_ENROLL:
         return ngx_http_a2f_enroll_done(r, ctx);
+
+    case NGX_HTTP_A2F_ACCOUNT:
+        return ngx_http_a2f_account_done(r, ctx);
 
     case NGX_HTTP_A2F_LOGIN:
 
