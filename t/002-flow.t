@@ -268,7 +268,7 @@ wrong code from user "alice"
 
 === TEST 18: the right code upgrades the session (new value) and goes to rd
 --- request eval
-"POST /_a2f/otc\n" . main::otc_body('SSSSSSSSSSSSSSSS', A2F::totp($main::SECRET), '%2Fapp%3Fx%3D1')
+"POST /_a2f/otc\n" . main::otc_body('SSSSSSSSSSSSSSSS', A2F::totp_tag($main::SECRET), '%2Fapp%3Fx%3D1')
 --- more_headers eval
 "Content-Type: application/x-www-form-urlencoded\nCookie: a2f_session="
 . A2F::cookie(user => 'alice', level => 1, sid => 'SSSSSSSSSSSSSSSS')

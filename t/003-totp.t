@@ -46,7 +46,7 @@ __DATA__
 
 === TEST 1: a code is accepted once: the same code again is a replay
 --- request eval
-my $c = A2F::totp($main::S{replay});
+my $c = A2F::totp_tag($main::S{replay});
 [ (main::otc('replay', $c))[0], (main::otc('replay', $c))[0] ]
 --- more_headers eval
 [ (main::otc('replay', 0))[1], (main::otc('replay', 0))[1] ]
@@ -61,8 +61,8 @@ my $c = A2F::totp($main::S{replay});
 
 === TEST 2: an older step after a newer one is refused too
 --- request eval
-[ (main::otc('older', A2F::totp($main::S{older}, offset => 30)))[0],
-  (main::otc('older', A2F::totp($main::S{older}, offset => 0)))[0] ]
+[ (main::otc('older', A2F::totp_tag($main::S{older}, offset => 30)))[0],
+  (main::otc('older', A2F::totp_tag($main::S{older}, offset => 0)))[0] ]
 --- more_headers eval
 [ (main::otc('older', 0))[1], (main::otc('older', 0))[1] ]
 --- error_code eval
@@ -74,7 +74,7 @@ my $c = A2F::totp($main::S{replay});
 
 === TEST 3: the next step is inside the default window (1)
 --- request eval
-(main::otc('future', A2F::totp($main::S{future}, offset => 30)))[0]
+(main::otc('future', A2F::totp_tag($main::S{future}, offset => 30)))[0]
 --- more_headers eval
 (main::otc('future', 0))[1]
 --- error_code: 303
@@ -85,7 +85,7 @@ my $c = A2F::totp($main::S{replay});
 
 === TEST 4: two steps back is outside the default window
 --- request eval
-(main::otc('past2', A2F::totp($main::S{past2}, offset => -60)))[0]
+(main::otc('past2', A2F::totp_tag($main::S{past2}, offset => -60)))[0]
 --- more_headers eval
 (main::otc('past2', 0))[1]
 --- error_code: 200
@@ -99,7 +99,7 @@ my $c = A2F::totp($main::S{replay});
 --- http_config eval
 $A2F::HTTP_CONFIG . "a2f_totp_window 0;"
 --- request eval
-(main::otc('past2', A2F::totp($main::S{past2}, offset => 60)))[0]
+(main::otc('past2', A2F::totp_tag($main::S{past2}, offset => 60)))[0]
 --- more_headers eval
 (main::otc('past2', 0))[1]
 --- error_code: 200
@@ -110,7 +110,7 @@ $A2F::HTTP_CONFIG . "a2f_totp_window 0;"
 
 === TEST 6: SHA256 devices
 --- request eval
-(main::otc('sha256u', A2F::totp($main::S{sha256}, algorithm => 'SHA256')))[0]
+(main::otc('sha256u', A2F::totp_tag($main::S{sha256}, algorithm => 'SHA256')))[0]
 --- more_headers eval
 (main::otc('sha256u', 0))[1]
 --- error_code: 303
@@ -121,7 +121,7 @@ $A2F::HTTP_CONFIG . "a2f_totp_window 0;"
 
 === TEST 7: SHA512 devices with 8 digits and a 60 s period
 --- request eval
-(main::otc('eightu', A2F::totp($main::S{eight}, algorithm => 'SHA512',
+(main::otc('eightu', A2F::totp_tag($main::S{eight}, algorithm => 'SHA512',
                               digits => 8, period => 60)))[0]
 --- more_headers eval
 (main::otc('eightu', 0))[1]
@@ -148,7 +148,7 @@ $A2F::HTTP_CONFIG . "a2f_totp_window 0;"
 === TEST 9: five wrong codes lock the user; then even the right code fails
 --- request eval
 [ (map { (main::otc('lock', A2F::wrong_code($main::S{lock})))[0] } 1 .. 5),
-  (main::otc('lock', A2F::totp($main::S{lock})))[0] ]
+  (main::otc('lock', A2F::totp_tag($main::S{lock})))[0] ]
 --- more_headers eval
 [ map { (main::otc('lock', 0))[1] } 1 .. 6 ]
 --- error_code eval
@@ -164,7 +164,7 @@ $A2F::HTTP_CONFIG . "a2f_totp_window 0;"
 --- init
 A2F::ctl('unlock', 'lock');
 --- request eval
-(main::otc('lock', A2F::totp($main::S{lock})))[0]
+(main::otc('lock', A2F::totp_tag($main::S{lock})))[0]
 --- more_headers eval
 (main::otc('lock', 0))[1]
 --- error_code: 303

@@ -31,7 +31,7 @@ __DATA__
 
 === TEST 1: each user's code is accepted once, whichever worker answers
 --- request eval
-[ map { my $c = A2F::totp($main::S{$_}); (main::otc($_, $c), main::otc($_, $c)) }
+[ map { my $c = A2F::totp_tag($main::S{$_}); (main::otc($_, $c), main::otc($_, $c)) }
   qw(w1 w2 w3 w4 w5 w6) ]
 --- more_headers eval
 [ map { (main::hdr($_), main::hdr($_)) } qw(w1 w2 w3 w4 w5 w6) ]

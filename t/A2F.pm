@@ -108,7 +108,32 @@ sub defaults {
             unless defined $block->http_config;
         $block->set_value(config => $CONFIG)
             unless defined $block->config;
+
+        # one-time codes are computed now, right before the block runs:
+        # a runner may evaluate every block's "eval" sections at the start
+        my $req = $block->request;
+        if (defined $req && (ref $req ? "@$req" : $req) =~ /\{\{TOTP:/) {
+            $block->set_value(request => fresh_codes($req));
+        }
     });
+}
+
+# totp_tag(...) takes the arguments of totp() and returns a placeholder
+# that defaults()' preprocessor replaces with the code of that moment
+sub totp_tag {
+    my ($secret_b32, %o) = @_;
+    return join ':', '{{TOTP', $secret_b32, uc($o{algorithm} // 'SHA1'),
+                     $o{digits} // 6, $o{period} // 30,
+                     ($o{offset} // 0) . '}}';
+}
+
+sub fresh_codes {
+    my $v = shift;
+    return [ map { fresh_codes($_) } @$v ] if ref $v eq 'ARRAY';
+    $v =~ s/\{\{TOTP:([A-Z2-7]+):(\w+):(\d+):(\d+):(-?\d+)\}\}/
+             totp($1, algorithm => $2, digits => $3, period => $4,
+                  offset => $5)/ge;
+    return $v;
 }
 
 # -- a2fctl ----------------------------------------------------------------------
