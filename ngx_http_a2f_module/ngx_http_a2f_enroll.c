@@ -375,13 +375,9 @@ static ngx_int_t
 ngx_http_a2f_enroll_allowed(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx)
 {
-    int                        rc;
-    a2f_user_t                 u;
-    ngx_str_t                  href;
+    unsigned                   ndevices;
     ngx_http_a2f_srv_conf_t   *ascf;
-    ngx_http_a2f_main_conf_t  *amcf;
 
-    amcf = ngx_http_get_module_main_conf(r, ngx_http_a2f_module);
     ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
 
     if (!ctx->have_session) {
@@ -393,30 +389,18 @@ ngx_http_a2f_enroll_allowed(ngx_http_request_t *r,
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "a2f: enrollment by user \"%V\" refused: "
                       "a2f_enroll is off", &ctx->auth.user);
-        ngx_str_set(&href, "logout");
-        return ngx_http_a2f_message_page(r, NGX_HTTP_FORBIDDEN,
-                   "No second factor",
-                   "Your account has no authenticator app set up yet. "
-                   "Ask your administrator to enroll one.",
-                   &href, "Sign out");
+        return ngx_http_a2f_no_device_page(r);
     }
 
     if (ctx->auth.level >= A2F_LEVEL_TWO) {
         return NGX_DECLINED;
     }
 
-    rc = a2f_store_user_get(amcf->store, ctx->auth.session.user,
-                            ctx->auth.session.user_len, &u);
-    ngx_explicit_memzero(u.pwhash, sizeof(u.pwhash));
-
-    if (rc != A2F_OK) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "a2f: database \"%V\": %s", &amcf->db_path,
-                      a2f_strerror(rc));
+    if (ngx_http_a2f_devices(r, ctx, &ndevices) != NGX_OK) {
         return NGX_HTTP_SERVICE_UNAVAILABLE;
     }
 
-    if (u.ndevices > 0) {
+    if (ndevices > 0) {
         /* the password alone never adds a device */
         return ngx_http_a2f_redirect(r, NGX_HTTP_SEE_OTHER, "otc",
                                      &ctx->rd, 0);

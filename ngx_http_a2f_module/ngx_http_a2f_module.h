@@ -197,6 +197,12 @@ ngx_int_t ngx_http_a2f_post_job(ngx_http_request_t *r,
 ngx_int_t ngx_http_a2f_redirect(ngx_http_request_t *r, ngx_uint_t status,
     const char *page, ngx_str_t *rd, ngx_uint_t lvl);
 
+/* the session's user's TOTP device count; NGX_ERROR is logged */
+ngx_int_t ngx_http_a2f_devices(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, unsigned *n);
+
+ngx_int_t ngx_http_a2f_no_device_page(ngx_http_request_t *r);
+
 ngx_int_t ngx_http_a2f_message_page(ngx_http_request_t *r,
     ngx_uint_t status, const char *title, const char *message,
     ngx_str_t *href, const char *link);

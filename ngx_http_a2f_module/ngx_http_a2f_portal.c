@@ -891,12 +891,7 @@ ngx_http_a2f_job_done(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
                                              &ctx->rd, 0);
             }
 
-            ngx_str_set(&href, "logout");
-            return ngx_http_a2f_message_page(r, NGX_HTTP_FORBIDDEN,
-                       "No second factor",
-                       "Your account has no authenticator app set up yet. "
-                       "Ask your administrator to enroll one.",
-                       &href, "Sign out");
+            return ngx_http_a2f_no_device_page(r);
 
         default:
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
@@ -982,27 +977,16 @@ ngx_http_a2f_login_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
 static ngx_int_t
 ngx_http_a2f_otc_get(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
 {
-    int                        rc;
-    a2f_user_t                 u;
-    ngx_str_t                  href;
+    unsigned                   ndevices;
     ngx_http_a2f_srv_conf_t   *ascf;
-    ngx_http_a2f_main_conf_t  *amcf;
 
-    amcf = ngx_http_get_module_main_conf(r, ngx_http_a2f_module);
     ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
 
-    rc = a2f_store_user_get(amcf->store, ctx->auth.session.user,
-                            ctx->auth.session.user_len, &u);
-    ngx_explicit_memzero(u.pwhash, sizeof(u.pwhash));
-
-    if (rc != A2F_OK) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "a2f: database \"%V\": %s", &amcf->db_path,
-                      a2f_strerror(rc));
+    if (ngx_http_a2f_devices(r, ctx, &ndevices) != NGX_OK) {
         return NGX_HTTP_SERVICE_UNAVAILABLE;
     }
 
-    if (u.ndevices > 0) {
+    if (ndevices > 0) {
         return ngx_http_a2f_otc_page(r, ctx, NGX_HTTP_OK, NULL);
     }
 
@@ -1011,13 +995,7 @@ ngx_http_a2f_otc_get(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
                                      &ctx->rd, 0);
     }
 
-    ngx_str_set(&href, "logout");
-
-    return ngx_http_a2f_message_page(r, NGX_HTTP_FORBIDDEN,
-               "No second factor",
-               "Your account has no authenticator app set up yet. "
-               "Ask your administrator to enroll one.",
-               &href, "Sign out");
+    return ngx_http_a2f_no_device_page(r);
 }
 
 
@@ -1399,4 +1377,50 @@ ngx_http_a2f_set_rd(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
     ctx->rd.len = len;
 
     return NGX_OK;
+}
+
+
+/* How many TOTP devices the session's user has (a read, no write). */
+
+ngx_int_t
+ngx_http_a2f_devices(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
+    unsigned *n)
+{
+    int                        rc;
+    a2f_user_t                 u;
+    ngx_http_a2f_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_a2f_module);
+
+    rc = a2f_store_user_get(amcf->store, ctx->auth.session.user,
+                            ctx->auth.session.user_len, &u);
+    ngx_explicit_memzero(u.pwhash, sizeof(u.pwhash));
+
+    if (rc != A2F_OK) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "a2f: database \"%V\": %s", &amcf->db_path,
+                      a2f_strerror(rc));
+        return NGX_ERROR;
+    }
+
+    *n = u.ndevices;
+
+    return NGX_OK;
+}
+
+
+/* The answer to a user without a device where self-service is off. */
+
+ngx_int_t
+ngx_http_a2f_no_device_page(ngx_http_request_t *r)
+{
+    ngx_str_t  href;
+
+    ngx_str_set(&href, "logout");
+
+    return ngx_http_a2f_message_page(r, NGX_HTTP_FORBIDDEN,
+               "No second factor",
+               "Your account has no authenticator app set up yet. "
+               "Ask your administrator to enroll one.",
+               &href, "Sign out");
 }
