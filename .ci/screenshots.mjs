@@ -137,6 +137,40 @@ try {
             } else if (r.status() !== 404) {
                 throw new Error(`account: ${r.status()}`);
             }
+
+            // the admin pages (alice is an administrator)
+            const a = await page.goto(`${base}/_a2f/admin`);
+            if (a.status() !== 200) throw new Error(`admin: ${a.status()}`);
+            await shot(page, `admin-${vp}`);
+
+            await page.goto(`${base}/_a2f/admin/user?name=carol`);
+            await page.fill('#device', `tablet-${vp}`);
+            await Promise.all([
+                page.waitForNavigation(),
+                page.click('form:has(#device) button[type=submit]'),
+            ]);
+            await page.waitForSelector('.shown .qr svg');
+            await shot(page, `admin-user-${vp}`);
+
+            await page.goto(`${base}/_a2f/admin/user?name=erin`);
+            await Promise.all([
+                page.waitForNavigation(),
+                page.click('form:has(#ttl) button[type=submit]'),
+            ]);
+            const link = await page.textContent('.shown code');
+            if (!/\/_a2f\/enroll\/[A-Za-z0-9_-]{32}$/.test(link)) {
+                throw new Error(`admin: no enrollment link (${link})`);
+            }
+
+            await page.goto(`${base}/_a2f/admin/audit`);
+            await shot(page, `admin-audit-${vp}`);
+
+            await flow(options, async (p2) => {
+                const l = await p2.goto(link);
+                if (l.status() !== 200) throw new Error(`link: ${l.status()}`);
+                await p2.waitForSelector('.qr svg');
+                await shot(p2, `link-${vp}`);
+            });
         });
 
         await flow(options, async (page) => {

@@ -105,6 +105,7 @@ main(int argc, char **argv)
     s.gen = gen;
     s.issued = now - 100;
     s.seen = now - 10;
+    s.factor = now - 90;
 
     if (a2f_session_new_sid(&s) != A2F_OK
         || a2f_session_encode(m, &s, cookie, sizeof(cookie), &len) != A2F_OK)

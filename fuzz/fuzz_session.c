@@ -4,7 +4,8 @@
  *
  * fuzz_session.c: libFuzzer target for the session cookie.  Inputs
  * starting with '!' are turned into a session, encoded and decoded back;
- * all others are decoded as a cookie value.
+ * all others are decoded as a cookie value.  Either way a session that
+ * comes out has a second-factor time exactly when it is at level 2.
  */
 
 
@@ -79,9 +80,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     now = 1700000000;
 
-    if (size >= 1 + 1 + 4 + 8 + 8 + A2F_SID_LEN && data[0] == '!') {
+    if (size >= 1 + 1 + 4 + 8 + 8 + A2F_SID_LEN + 8 && data[0] == '!') {
 
-        /* a session from the bytes: level, gen, issued, seen, sid, user */
+        /*
+         * a session from the bytes: level, gen, issued, seen, sid,
+         * factor, user; with the top bit of the level's byte set the
+         * factor is taken raw (often refused), else made to match the
+         * level (0 at level 1, > 0 at level 2)
+         */
 
         memset(&s, 0, sizeof(s));
         s.level = data[1] % 4;
@@ -90,19 +96,38 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         s.seen = (int64_t) a2f_fuzz_u64(data + 14);
         memcpy(s.sid, data + 22, A2F_SID_LEN);
         s.sid[A2F_SID_LEN] = '\0';
+        s.factor = (int64_t) a2f_fuzz_u64(data + 38);
 
-        ulen = size - 38;
+        if (!(data[1] & 0x80)) {
+            if (s.level != A2F_LEVEL_TWO) {
+                s.factor = 0;
+
+            } else if (s.factor <= 0) {
+                s.factor = (s.factor == 0 || s.factor == INT64_MIN)
+                           ? 1 : -s.factor;
+            }
+        }
+
+        ulen = size - 46;
         if (ulen > A2F_USER_MAX + 1) {
             ulen = A2F_USER_MAX + 1;
         }
 
-        memcpy(s.user, data + 38, ulen < A2F_USER_MAX ? ulen : A2F_USER_MAX);
+        memcpy(s.user, data + 46, ulen < A2F_USER_MAX ? ulen : A2F_USER_MAX);
         s.user_len = ulen;
 
         rc = a2f_session_encode(a2f_fuzz_mac, &s, out, sizeof(out), &n);
 
         if (rc != A2F_OK) {
             return 0;
+        }
+
+        /* encoded: so the factor was one the level allows */
+
+        if (s.factor < 0
+            || (s.level == A2F_LEVEL_TWO) != (s.factor != 0))
+        {
+            abort();
         }
 
         if (n != strlen(out) || n > A2F_SESSION_MAX) {
@@ -118,7 +143,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (t.user_len != s.user_len
             || memcmp(t.user, s.user, s.user_len) != 0
             || strcmp(t.sid, s.sid) != 0 || t.level != s.level
-            || t.gen != s.gen || t.issued != s.issued || t.seen != s.seen)
+            || t.gen != s.gen || t.issued != s.issued || t.seen != s.seen
+            || t.factor != s.factor)
         {
             abort();
         }
@@ -135,7 +161,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         /* only reachable through a real MAC: re-encode gives the input */
 
-        if (a2f_user_name_valid(t.user, t.user_len) != A2F_OK) {
+        if (a2f_user_name_valid(t.user, t.user_len) != A2F_OK
+            || t.factor < 0
+            || (t.level == A2F_LEVEL_TWO) != (t.factor != 0))
+        {
             abort();
         }
 

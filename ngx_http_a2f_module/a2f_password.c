@@ -36,6 +36,15 @@
 #define A2F_PBKDF2_ITER_MIN  1000
 #define A2F_PBKDF2_ITER_MAX  10000000
 
+#define A2F_PW_GEN_CHARS     20
+#define A2F_PW_GEN_GROUP     5
+#define A2F_PW_GEN_ALPHABET  "0123456789abcdefghjkmnpqrstvwxyz"
+
+#if (A2F_PASSWORD_GEN_LEN                                                  \
+     != A2F_PW_GEN_CHARS + A2F_PW_GEN_CHARS / A2F_PW_GEN_GROUP - 1)
+#error "A2F_PASSWORD_GEN_LEN does not match the generated passwords"
+#endif
+
 
 typedef struct {
     int       scrypt;
@@ -442,6 +451,47 @@ a2f_password_verify(const char *pw, size_t len, const char *hash)
     OPENSSL_cleanse(&pp, sizeof(pp));
 
     return rc;
+}
+
+
+/*
+ * 20 characters of 5 random bits each (the low bits of one random byte
+ * each: 256 is a multiple of 32, so every character is equally likely),
+ * a dash after every fifth but the last.
+ */
+
+int
+a2f_password_generate(char *out, size_t outsz)
+{
+    size_t   i, k;
+    uint8_t  rnd[A2F_PW_GEN_CHARS];
+
+    if (out == NULL || outsz < A2F_PASSWORD_GEN_LEN + 1) {
+        return A2F_ERR_TOOBIG;
+    }
+
+    if (a2f_random(rnd, sizeof(rnd)) != A2F_OK) {
+        OPENSSL_cleanse(rnd, sizeof(rnd));
+        OPENSSL_cleanse(out, outsz);
+        out[0] = '\0';
+        return A2F_ERR_CRYPTO;
+    }
+
+    k = 0;
+
+    for (i = 0; i < A2F_PW_GEN_CHARS; i++) {
+        if (i != 0 && i % A2F_PW_GEN_GROUP == 0) {
+            out[k++] = '-';
+        }
+
+        out[k++] = A2F_PW_GEN_ALPHABET[rnd[i] & 0x1f];
+    }
+
+    out[k] = '\0';
+
+    OPENSSL_cleanse(rnd, sizeof(rnd));
+
+    return A2F_OK;
 }
 
 

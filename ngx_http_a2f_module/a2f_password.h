@@ -48,6 +48,16 @@ int a2f_password_hash(const char *pw, size_t len, unsigned ln, char *out,
 int a2f_password_verify(const char *pw, size_t len, const char *hash);
 
 /*
+ * A random password for an administrator to hand over: 20 characters of
+ * the recovery-code alphabet (lower-case Crockford base32, 100 bits) in
+ * groups of five, "xxxxx-xxxxx-xxxxx-xxxxx" (A2F_PASSWORD_GEN_LEN
+ * characters), NUL-terminated in out.  Returns A2F_OK, A2F_ERR_TOOBIG
+ * (outsz under A2F_PASSWORD_GEN_LEN + 1) or A2F_ERR_CRYPTO.
+ */
+#define A2F_PASSWORD_GEN_LEN  23
+int a2f_password_generate(char *out, size_t outsz);
+
+/*
  * Spend the same time as a verify against a default-cost hash, for
  * unknown users (so timing does not tell whether a user exists).
  */

@@ -32,15 +32,29 @@
 #define A2F_SESSION_SIDRAW   12
 #define A2F_SESSION_FUTURE   60     /* clock skew allowed, seconds        */
 #define A2F_SESSION_DEC_MAX  20     /* digits of a decimal field          */
+#define A2F_SESSION_VERSION  '2'
 
-/* "1.<kid>.<sid>.<level>." */
+/* "2.<kid>.<sid>.<level>." */
 #define A2F_SESSION_PREFIX   (2 + A2F_KID_LEN + 1 + A2F_SID_LEN + 1 + 2)
 
-/* the prefix, three one-digit decimals, a 2-character user, ".<mac>" */
+/* the prefix, four one-digit decimals, a 2-character user, ".<mac>" */
 #define A2F_SESSION_MIN                                                      \
-    (A2F_SESSION_PREFIX + 3 * 2 + 2 + 1 + A2F_SESSION_MAC64)
+    (A2F_SESSION_PREFIX + 4 * 2 + 2 + 1 + A2F_SESSION_MAC64)
+
+/*
+ * the prefix, gen (10 digits), three times (19 digits: INT64_MAX), their
+ * dots, the longest user (86 base64url chars), ".<mac>": 231 bytes
+ */
+#define A2F_SESSION_LONGEST                                                  \
+    (A2F_SESSION_PREFIX + 11 + 3 * 20 + (A2F_USER_MAX * 4 + 2) / 3 + 1      \
+     + A2F_SESSION_MAC64)
 
 #define A2F_HMAC_BLOCK       SHA256_CBLOCK
+
+
+/* does not compile unless the longest cookie fits in A2F_SESSION_MAX */
+typedef char  a2f_session_max_check_t[
+    (A2F_SESSION_LONGEST <= A2F_SESSION_MAX) ? 1 : -1];
 
 
 /* HMAC-SHA256 of one key: the SHA-256 states after the padded key */
@@ -330,20 +344,21 @@ a2f_session_encode(a2f_mac_t *m, const a2f_session_t *s, char *out,
         || (s->level != A2F_LEVEL_ONE && s->level != A2F_LEVEL_TWO)
         || s->sid[A2F_SID_LEN] != '\0'
         || !a2f_session_sid_valid(s->sid, A2F_SID_LEN)
-        || s->issued < 0 || s->seen < 0)
+        || s->issued < 0 || s->seen < 0 || s->factor < 0
+        || (s->level == A2F_LEVEL_TWO) != (s->factor != 0))
     {
         return A2F_ERR_INVALID;
     }
 
     /*
-     * At most 30 + 11 + 20 + 20 + 86 + 1 + 43 = 211 bytes (the prefix,
-     * the three decimals and their dots, the user, ".<mac>"): buf holds
-     * them all, whatever the output size.
+     * At most 30 + 11 + 20 + 20 + 20 + 86 + 1 + 43 = 231 bytes (the
+     * prefix, the four decimals and their dots, the user, ".<mac>"): buf
+     * holds them all, whatever the output size.
      */
 
     p = buf;
 
-    *p++ = '1';
+    *p++ = A2F_SESSION_VERSION;
     *p++ = '.';
     memcpy(p, m->kid[0], A2F_KID_LEN);
     p += A2F_KID_LEN;
@@ -358,6 +373,8 @@ a2f_session_encode(a2f_mac_t *m, const a2f_session_t *s, char *out,
     p = a2f_session_put_dec(p, (uint64_t) s->issued);
     *p++ = '.';
     p = a2f_session_put_dec(p, (uint64_t) s->seen);
+    *p++ = '.';
+    p = a2f_session_put_dec(p, (uint64_t) s->factor);
     *p++ = '.';
     p += a2f_b64url_encode((const uint8_t *) s->user, s->user_len, p,
                            A2F_SESSION_USER64);
@@ -462,10 +479,10 @@ a2f_session_dec(const char *p, const char *end, uint64_t max, uint64_t *v)
 /*
  * One pass, left to right, over
  *
- *     1.<kid>.<sid>.<level>.<gen>.<issued>.<seen>.<user>.<mac>
+ *     2.<kid>.<sid>.<level>.<gen>.<issued>.<seen>.<factor>.<user>.<mac>
  *
  * where the MAC is the last 43 bytes: no field may hold a '.', so this
- * takes exactly the nine fields.  Every field is checked, the MAC text
+ * takes exactly the ten fields.  Every field is checked, the MAC text
  * decoded (canonical base64url only), then the MAC verified; only then
  * are the fields given meaning.
  */
@@ -478,7 +495,7 @@ a2f_session_decode(a2f_mac_t *m, const char *in, size_t len, int64_t now,
     char                  user[A2F_USER_MAX];
     size_t                i, user_len, mac_len;
     uint8_t               mac[A2F_SESSION_MACLEN], want[A2F_SESSION_MACLEN];
-    uint64_t              gen, issued, seen;
+    uint64_t              gen, issued, seen, factor;
     const char           *p, *end, *kid, *sid;
     const a2f_mac_key_t  *k;
 
@@ -496,9 +513,9 @@ a2f_session_decode(a2f_mac_t *m, const char *in, size_t len, int64_t now,
         return A2F_ERR_INVALID;
     }
 
-    /* "1.<kid>.<sid>.<level>." */
+    /* "2.<kid>.<sid>.<level>." */
 
-    if (in[0] != '1' || in[1] != '.') {
+    if (in[0] != A2F_SESSION_VERSION || in[1] != '.') {
         return A2F_ERR_INVALID;
     }
 
@@ -529,7 +546,7 @@ a2f_session_decode(a2f_mac_t *m, const char *in, size_t len, int64_t now,
 
     p += 2;
 
-    /* "<gen>.<issued>.<seen>.", then the user up to end */
+    /* "<gen>.<issued>.<seen>.<factor>.", then the user up to end */
 
     p = a2f_session_dec(p, end, UINT32_MAX, &gen);
 
@@ -539,6 +556,10 @@ a2f_session_decode(a2f_mac_t *m, const char *in, size_t len, int64_t now,
 
     if (p != NULL) {
         p = a2f_session_dec(p, end, INT64_MAX, &seen);
+    }
+
+    if (p != NULL) {
+        p = a2f_session_dec(p, end, INT64_MAX, &factor);
     }
 
     if (p == NULL
@@ -597,6 +618,12 @@ a2f_session_decode(a2f_mac_t *m, const char *in, size_t len, int64_t now,
         return A2F_ERR_INVALID;
     }
 
+    /* a second factor at level 2 only, and always there */
+
+    if ((sid[A2F_SID_LEN + 1] == '2') != (factor != 0)) {
+        return A2F_ERR_INVALID;
+    }
+
     memcpy(s->user, user, user_len);
     s->user[user_len] = '\0';
     s->user_len = user_len;
@@ -606,11 +633,12 @@ a2f_session_decode(a2f_mac_t *m, const char *in, size_t len, int64_t now,
     s->gen = (uint32_t) gen;
     s->issued = (int64_t) issued;
     s->seen = (int64_t) seen;
+    s->factor = (int64_t) factor;
 
     /*
-     * issued and seen are 0..INT64_MAX; once neither is more than
-     * A2F_SESSION_FUTURE ahead of now, now - issued and now - seen
-     * cannot overflow.
+     * issued, seen and factor are 0..INT64_MAX; once none is more than
+     * A2F_SESSION_FUTURE ahead of now, now - issued, now - seen and the
+     * caller's now - factor cannot overflow.
      */
 
     if (now < -A2F_SESSION_FUTURE) {
@@ -619,7 +647,8 @@ a2f_session_decode(a2f_mac_t *m, const char *in, size_t len, int64_t now,
 
     if (now <= INT64_MAX - A2F_SESSION_FUTURE
         && (s->issued > now + A2F_SESSION_FUTURE
-            || s->seen > now + A2F_SESSION_FUTURE))
+            || s->seen > now + A2F_SESSION_FUTURE
+            || s->factor > now + A2F_SESSION_FUTURE))
     {
         return A2F_ERR_EXPIRED;
     }

@@ -20,6 +20,7 @@
 #include <lmdb.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "a2f_store.h"
 
@@ -31,6 +32,8 @@
 #define A2F_REC_DEV_V1        1
 #define A2F_REC_FAIL_V1       1
 #define A2F_REC_RECOVERY_V1   1
+#define A2F_REC_SECKEY_V1     1
+#define A2F_REC_LINK_V1       1
 
 /* version, flags, gen, created, last_login, hash length */
 #define A2F_REC_USER_FIXED    (1 + 4 + 4 + 8 + 8 + 2)
@@ -44,6 +47,16 @@
 #define A2F_REC_RECOVERY_FIXED  (1 + 1 + 2 + 8)
 #define A2F_REC_RECOVERY_MAX  (A2F_REC_RECOVERY_FIXED                      \
                                + A2F_RECOVERY_CODES * A2F_RECOVERY_HASH)
+
+/*
+ * version, alg, sign count, flags, created, last used; then the credential
+ * id and the public key, each after its 2-byte length
+ */
+#define A2F_REC_SECKEY_FIXED  (1 + 4 + 4 + 4 + 8 + 8)
+#define A2F_REC_SECKEY_MAX    (A2F_REC_SECKEY_FIXED + 2 + A2F_SECKEY_ID_MAX \
+                               + 2 + A2F_SECKEY_PUB_MAX)
+/* version, SHA-256 of the token, created, expires */
+#define A2F_REC_LINK_LEN      (1 + A2F_LINK_HASH + 8 + 8)
 
 #define A2F_RECOVERY_HASH     32      /* HMAC-SHA256                        */
 #define A2F_RECOVERY_CHARS    12      /* code characters without dashes     */
@@ -70,6 +83,32 @@
 #define A2F_RECOVERY_MSG_MAX  (A2F_USER_MAX + 1 + A2F_RECOVERY_CHARS)
 
 #define A2F_DEVICE_DEFAULT    "default"
+#define A2F_DEVICE_NUMBERED   "device-"
+#define A2F_SECKEY_DEFAULT    "key"
+
+/* the kinds of creds records: user name "\0" kind [name] */
+#define A2F_CRED_TOTP         't'
+#define A2F_CRED_SECKEY       'k'
+#define A2F_CRED_RECOVERY     'r'
+#define A2F_CRED_LINK         'e'
+
+#define A2F_LINK_RANDOM       24      /* random bytes in a token            */
+#define A2F_LINK_HASH         32      /* SHA-256 of the token text          */
+#define A2F_LINK_PREFIX       "enroll."
+#define A2F_LINK_INDEX_LEN    (sizeof(A2F_LINK_PREFIX) - 1 + A2F_LINK_HASH)
+
+#if (A2F_LINK_TOKEN_LEN != A2F_LINK_RANDOM * 4 / 3)
+#error "a link token is the base64url text of A2F_LINK_RANDOM bytes"
+#endif
+
+/* audit events of one write transaction handed to the hook after commit */
+#define A2F_STORE_PENDING     8
+
+#if (__STDC_VERSION__ >= 201112L)
+#define A2F_STORE_THREAD      _Thread_local
+#else
+#define A2F_STORE_THREAD      __thread
+#endif
 
 
 struct a2f_store_s {
@@ -83,6 +122,8 @@ struct a2f_store_s {
     unsigned        flags;
     uint8_t         dek[A2F_DEK_LEN];
     a2f_keyring_t   kr;
+    void          (*hook)(void *arg, const char *text, size_t len);
+    void           *hook_arg;
 };
 
 
@@ -111,11 +152,40 @@ typedef struct {
 } a2f_store_recovery_t;
 
 
+/* a user's enrollment link (the 'e' record) */
+typedef struct {
+    uint8_t         hash[A2F_LINK_HASH];
+    int64_t         created;
+    int64_t         expires;
+} a2f_store_link_t;
+
+
+/*
+ * The audit events written by the current write transaction of this
+ * thread, for the hook.  Write transactions of one environment never
+ * overlap, and each write function begins and commits (or aborts) its
+ * transaction in one thread: a2f_store_begin() starts the list,
+ * a2f_store_audit_put() appends to it, a2f_store_commit() hands it to
+ * the hook once mdb_txn_commit() succeeded.  An aborted transaction's
+ * list is dropped by the next a2f_store_begin().
+ */
+typedef struct {
+    a2f_store_t    *st;             /* whose transaction, NULL: none      */
+    unsigned        n;
+    size_t          len[A2F_STORE_PENDING];
+    char            text[A2F_STORE_PENDING][A2F_AUDIT_MAX];
+} a2f_store_pending_t;
+
+
+static A2F_STORE_THREAD a2f_store_pending_t  a2f_store_pending;
+
+
 static void a2f_store_errf(char *err, size_t errsz, const char *fmt, ...);
 static int a2f_store_mdb_rc(int rc);
 static int a2f_store_begin(a2f_store_t *st, unsigned flags, MDB_txn **txn);
-static int a2f_store_commit(MDB_txn *txn);
+static int a2f_store_commit(a2f_store_t *st, MDB_txn *txn);
 static void a2f_store_wipe(void *p, size_t n);
+static int a2f_store_int32(uint32_t v);
 
 static void a2f_store_put16(uint8_t *p, uint16_t v);
 static void a2f_store_put32(uint8_t *p, uint32_t v);
@@ -138,9 +208,17 @@ static int a2f_store_user_save(a2f_store_t *st, MDB_txn *txn,
     const a2f_user_t *u);
 static int a2f_store_user_extra(a2f_store_t *st, MDB_txn *txn,
     a2f_user_t *u);
+static int a2f_store_user_bump(a2f_store_t *st, MDB_txn *txn,
+    const char *name, size_t len, const char *pwhash, uint32_t *gen);
+static int a2f_store_user_flags(a2f_store_t *st, MDB_txn *txn,
+    const char *name, size_t len, uint32_t set, uint32_t clear,
+    uint32_t *flags);
+static int a2f_store_user_change(a2f_store_t *st, const char *name,
+    size_t len, const char *pwhash, int flags, uint32_t set, uint32_t clear,
+    uint32_t *out);
 
-static size_t a2f_store_cred_key(const char *user, size_t len,
-    const char *dev, size_t devlen, uint8_t *buf);
+static size_t a2f_store_cred_key(const char *user, size_t len, char kind,
+    const char *name, size_t namelen, uint8_t *buf);
 static size_t a2f_store_aad(const char *user, size_t len, const char *dev,
     size_t devlen, uint8_t *buf);
 static int a2f_store_dev_decode(a2f_store_t *st, const char *user,
@@ -149,8 +227,36 @@ static int a2f_store_dev_decode(a2f_store_t *st, const char *user,
 static int a2f_store_dev_encode(a2f_store_t *st, const char *user,
     size_t len, const a2f_totp_dev_t *d, uint8_t *buf, size_t size,
     size_t *outlen);
-static int a2f_store_dev_count(a2f_store_t *st, MDB_txn *txn,
-    const char *user, size_t len, unsigned *n);
+static int a2f_store_cred_count(a2f_store_t *st, MDB_txn *txn,
+    const char *user, size_t len, char kind, unsigned *n);
+static int a2f_store_dev_valid(const a2f_totp_dev_t *d);
+static int a2f_store_totp_put(a2f_store_t *st, MDB_txn *txn,
+    const char *user, size_t len, const a2f_totp_dev_t *d, size_t dlen);
+static int a2f_store_dev_free(a2f_store_t *st, MDB_txn *txn,
+    const char *user, size_t len, const char *dev, size_t devlen);
+
+static size_t a2f_store_seckey_encode(const a2f_seckey_t *k, uint8_t *buf,
+    size_t size);
+static int a2f_store_seckey_decode(size_t len, const MDB_val *key,
+    const MDB_val *val, a2f_seckey_t *k);
+static int a2f_store_seckey_scan(a2f_store_t *st, MDB_txn *txn,
+    const char *user, size_t len, const uint8_t *id, size_t idlen,
+    unsigned *n, int *dup);
+
+static int a2f_store_link_token_ok(const char *token, size_t toklen);
+static int a2f_store_link_hash(const char *token, size_t toklen,
+    uint8_t out[A2F_LINK_HASH]);
+static size_t a2f_store_link_index(const uint8_t hash[A2F_LINK_HASH],
+    uint8_t *buf);
+static int a2f_store_link_read(a2f_store_t *st, MDB_txn *txn,
+    const char *user, size_t len, a2f_store_link_t *lk);
+static int a2f_store_link_write(a2f_store_t *st, MDB_txn *txn,
+    const char *user, size_t len, const a2f_store_link_t *lk);
+static int a2f_store_link_drop(a2f_store_t *st, MDB_txn *txn,
+    const char *user, size_t len, const a2f_store_link_t *lk);
+static int a2f_store_link_find(a2f_store_t *st, MDB_txn *txn,
+    const char *token, size_t toklen, int64_t now,
+    char user[A2F_USER_MAX + 1], size_t *ulen, a2f_store_link_t *lk);
 
 static size_t a2f_store_fail_key(char kind, const char *s, size_t len,
     uint8_t *buf);
@@ -185,6 +291,8 @@ static size_t a2f_store_cat(char *buf, size_t size, size_t pos,
 static int a2f_store_audit_put(a2f_store_t *st, MDB_txn *txn, int64_t now,
     const char *event, const char *user, size_t len, const char *addr,
     const char *detail);
+static void a2f_store_pending_add(a2f_store_t *st, const char *text,
+    size_t len);
 
 static int a2f_store_open_dbs(a2f_store_t *st, MDB_txn *txn, char *err,
     size_t errsz, const char *path);
@@ -194,8 +302,6 @@ static int a2f_store_seal_dek(a2f_store_t *st, MDB_txn *txn,
     const a2f_key_t *k);
 static int a2f_store_dek_opens(a2f_store_t *st, MDB_txn *txn,
     const a2f_key_t *k);
-static int a2f_store_bump_gen(a2f_store_t *st, const char *name,
-    size_t len, const char *pwhash, int setflags, uint32_t flags);
 static int a2f_store_addr_ok(const char *addr);
 
 
@@ -248,8 +354,16 @@ a2f_store_begin(a2f_store_t *st, unsigned flags, MDB_txn **txn)
 {
     int  rc;
 
-    if (!(flags & MDB_RDONLY) && (st->flags & A2F_STORE_RDONLY)) {
-        return A2F_ERR_STORAGE;
+    if (!(flags & MDB_RDONLY)) {
+
+        /* a new write transaction: no audit events yet */
+
+        a2f_store_pending.st = st;
+        a2f_store_pending.n = 0;
+
+        if (st->flags & A2F_STORE_RDONLY) {
+            return A2F_ERR_STORAGE;
+        }
     }
 
     rc = mdb_txn_begin(st->env, NULL, flags, txn);
@@ -258,12 +372,74 @@ a2f_store_begin(a2f_store_t *st, unsigned flags, MDB_txn **txn)
 }
 
 
-/* mdb_txn_commit() frees txn also when it fails */
+/*
+ * Commit a write transaction; after a successful commit hand its audit
+ * events to the hook.  mdb_txn_commit() frees txn also when it fails.
+ * The events are copied first: a hook may itself call the store.
+ */
 
 static int
-a2f_store_commit(MDB_txn *txn)
+a2f_store_commit(a2f_store_t *st, MDB_txn *txn)
 {
-    return a2f_store_mdb_rc(mdb_txn_commit(txn));
+    int                   rc;
+    char                  text[A2F_STORE_PENDING][A2F_AUDIT_MAX];
+    size_t                len[A2F_STORE_PENDING];
+    unsigned              i, n;
+    a2f_store_pending_t  *pe;
+
+    pe = &a2f_store_pending;
+    n = 0;
+
+    if (pe->st == st && st->hook != NULL) {
+        n = pe->n;
+
+        for (i = 0; i < n; i++) {
+            len[i] = pe->len[i];
+            memcpy(text[i], pe->text[i], len[i] + 1);
+        }
+    }
+
+    pe->st = NULL;
+    pe->n = 0;
+
+    rc = a2f_store_mdb_rc(mdb_txn_commit(txn));
+
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    for (i = 0; i < n; i++) {
+        st->hook(st->hook_arg, text[i], len[i]);
+    }
+
+    return A2F_OK;
+}
+
+
+/* remember an audit event of the current write transaction for the hook */
+
+static void
+a2f_store_pending_add(a2f_store_t *st, const char *text, size_t len)
+{
+    a2f_store_pending_t  *pe;
+
+    pe = &a2f_store_pending;
+
+    /*
+     * No hook, or not this store's transaction; or more events than any
+     * transaction writes (they are stored, but not handed to the hook).
+     */
+
+    if (st->hook == NULL || pe->st != st || pe->n == A2F_STORE_PENDING
+        || len >= A2F_AUDIT_MAX)
+    {
+        return;
+    }
+
+    memcpy(pe->text[pe->n], text, len);
+    pe->text[pe->n][len] = '\0';
+    pe->len[pe->n] = len;
+    pe->n++;
 }
 
 
@@ -271,6 +447,19 @@ static void
 a2f_store_wipe(void *p, size_t n)
 {
     OPENSSL_cleanse(p, n);
+}
+
+
+/* a stored 32-bit two's complement value */
+
+static int
+a2f_store_int32(uint32_t v)
+{
+    if (v <= 0x7fffffff) {
+        return (int) v;
+    }
+
+    return -(int) (0xffffffff - v) - 1;
 }
 
 
@@ -474,6 +663,7 @@ a2f_store_user_decode(const MDB_val *key, const MDB_val *val, a2f_user_t *u)
     u->pwhash[hlen] = '\0';
 
     u->ndevices = 0;
+    u->nkeys = 0;
     u->locked_until = 0;
 
     return A2F_OK;
@@ -527,7 +717,7 @@ a2f_store_user_save(a2f_store_t *st, MDB_txn *txn, const a2f_user_t *u)
 }
 
 
-/* fill ndevices and locked_until */
+/* fill ndevices, nkeys and locked_until */
 
 static int
 a2f_store_user_extra(a2f_store_t *st, MDB_txn *txn, a2f_user_t *u)
@@ -537,7 +727,14 @@ a2f_store_user_extra(a2f_store_t *st, MDB_txn *txn, a2f_user_t *u)
     uint8_t           key[A2F_FAIL_KEY_MAX];
     a2f_store_fail_t  f;
 
-    rc = a2f_store_dev_count(st, txn, u->name, u->name_len, &u->ndevices);
+    rc = a2f_store_cred_count(st, txn, u->name, u->name_len, A2F_CRED_TOTP,
+                              &u->ndevices);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_cred_count(st, txn, u->name, u->name_len,
+                              A2F_CRED_SECKEY, &u->nkeys);
     if (rc != A2F_OK) {
         return rc;
     }
@@ -555,19 +752,21 @@ a2f_store_user_extra(a2f_store_t *st, MDB_txn *txn, a2f_user_t *u)
 }
 
 
+/* user "\0" kind name: a creds key (name NULL: the prefix of a kind) */
+
 static size_t
-a2f_store_cred_key(const char *user, size_t len, const char *dev,
-    size_t devlen, uint8_t *buf)
+a2f_store_cred_key(const char *user, size_t len, char kind, const char *name,
+    size_t namelen, uint8_t *buf)
 {
     memcpy(buf, user, len);
     buf[len] = '\0';
-    buf[len + 1] = 't';
+    buf[len + 1] = (uint8_t) kind;
 
-    if (devlen) {
-        memcpy(buf + len + 2, dev, devlen);
+    if (namelen) {
+        memcpy(buf + len + 2, name, namelen);
     }
 
-    return len + 2 + devlen;
+    return len + 2 + namelen;
 }
 
 
@@ -706,9 +905,11 @@ a2f_store_dev_decode(a2f_store_t *st, const char *user, size_t len,
 }
 
 
+/* the number of the user's named records of a kind (devices, keys) */
+
 static int
-a2f_store_dev_count(a2f_store_t *st, MDB_txn *txn, const char *user,
-    size_t len, unsigned *n)
+a2f_store_cred_count(a2f_store_t *st, MDB_txn *txn, const char *user,
+    size_t len, char kind, unsigned *n)
 {
     int          rc;
     size_t       plen;
@@ -718,7 +919,7 @@ a2f_store_dev_count(a2f_store_t *st, MDB_txn *txn, const char *user,
 
     *n = 0;
 
-    plen = a2f_store_cred_key(user, len, NULL, 0, prefix);
+    plen = a2f_store_cred_key(user, len, kind, NULL, 0, prefix);
 
     rc = mdb_cursor_open(txn, st->creds, &cur);
     if (rc != MDB_SUCCESS) {
@@ -745,6 +946,87 @@ a2f_store_dev_count(a2f_store_t *st, MDB_txn *txn, const char *user,
     }
 
     return A2F_OK;
+}
+
+
+/* the parameters of a TOTP device (not its name) */
+
+static int
+a2f_store_dev_valid(const a2f_totp_dev_t *d)
+{
+    return d != NULL
+           && d->alg <= A2F_SHA512
+           && (d->digits == 6 || d->digits == 8)
+           && d->period >= A2F_TOTP_PERIOD_MIN
+           && d->period <= A2F_TOTP_PERIOD_MAX
+           && d->secret_len >= A2F_TOTP_SECRET_MIN
+           && d->secret_len <= A2F_TOTP_SECRET_MAX;
+}
+
+
+/*
+ * In txn: add device d, whose name is dlen bytes (already checked), to
+ * user (who exists), the secret sealed.  A2F_ERR_TOOBIG when the user has
+ * A2F_DEVICES_MAX devices, A2F_ERR_EXISTS when the name is taken.
+ */
+
+static int
+a2f_store_totp_put(a2f_store_t *st, MDB_txn *txn, const char *user,
+    size_t len, const a2f_totp_dev_t *d, size_t dlen)
+{
+    int       rc, mrc;
+    size_t    n;
+    uint8_t   kbuf[A2F_CRED_KEY_MAX], vbuf[A2F_REC_DEV_MAX];
+    unsigned  ndev;
+    MDB_val   key, val;
+
+    rc = a2f_store_cred_count(st, txn, user, len, A2F_CRED_TOTP, &ndev);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    if (ndev >= A2F_DEVICES_MAX) {
+        return A2F_ERR_TOOBIG;
+    }
+
+    rc = a2f_store_dev_encode(st, user, len, d, vbuf, sizeof(vbuf), &n);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    key.mv_data = kbuf;
+    key.mv_size = a2f_store_cred_key(user, len, A2F_CRED_TOTP, d->name, dlen,
+                                     kbuf);
+    val.mv_data = vbuf;
+    val.mv_size = n;
+
+    mrc = mdb_put(txn, st->creds, &key, &val, MDB_NOOVERWRITE);
+
+    return a2f_store_mdb_rc(mrc);
+}
+
+
+/* in txn: A2F_OK when the user has no device of that name */
+
+static int
+a2f_store_dev_free(a2f_store_t *st, MDB_txn *txn, const char *user,
+    size_t len, const char *dev, size_t devlen)
+{
+    int      mrc;
+    uint8_t  kbuf[A2F_CRED_KEY_MAX];
+    MDB_val  key, val;
+
+    key.mv_data = kbuf;
+    key.mv_size = a2f_store_cred_key(user, len, A2F_CRED_TOTP, dev, devlen,
+                                     kbuf);
+
+    mrc = mdb_get(txn, st->creds, &key, &val);
+
+    if (mrc == MDB_SUCCESS) {
+        return A2F_ERR_EXISTS;
+    }
+
+    return mrc == MDB_NOTFOUND ? A2F_OK : a2f_store_mdb_rc(mrc);
 }
 
 
@@ -962,7 +1244,7 @@ a2f_store_recovery_key(const char *user, size_t len, uint8_t *buf)
 {
     memcpy(buf, user, len);
     buf[len] = '\0';
-    buf[len + 1] = 'r';
+    buf[len + 1] = A2F_CRED_RECOVERY;
 
     return len + 2;
 }
@@ -1175,6 +1457,396 @@ a2f_store_recovery_left(const a2f_store_recovery_t *rs)
 }
 
 
+/* a security key record: public data, not sealed */
+
+static size_t
+a2f_store_seckey_encode(const a2f_seckey_t *k, uint8_t *buf, size_t size)
+{
+    size_t    n;
+    uint8_t  *p;
+
+    n = A2F_REC_SECKEY_FIXED + 2 + k->cred_id_len + 2 + k->pubkey_len;
+
+    if (n > size) {
+        return 0;
+    }
+
+    buf[0] = A2F_REC_SECKEY_V1;
+    a2f_store_put32(buf + 1, (uint32_t) k->alg);
+    a2f_store_put32(buf + 5, k->sign_count);
+    a2f_store_put32(buf + 9, k->flags);
+    a2f_store_put64(buf + 13, (uint64_t) k->created);
+    a2f_store_put64(buf + 21, (uint64_t) k->last_used);
+
+    p = buf + A2F_REC_SECKEY_FIXED;
+
+    a2f_store_put16(p, (uint16_t) k->cred_id_len);
+    memcpy(p + 2, k->cred_id, k->cred_id_len);
+    p += 2 + k->cred_id_len;
+
+    a2f_store_put16(p, (uint16_t) k->pubkey_len);
+    memcpy(p + 2, k->pubkey, k->pubkey_len);
+
+    return n;
+}
+
+
+/* decode a key record found under key (which starts with the prefix) */
+
+static int
+a2f_store_seckey_decode(size_t len, const MDB_val *key, const MDB_val *val,
+    a2f_seckey_t *k)
+{
+    size_t           nlen, idlen, publen;
+    const char      *name;
+    const uint8_t   *id, *pub;
+    a2f_store_rd_t   r;
+
+    if (key->mv_size <= len + 2) {
+        return A2F_ERR_STORAGE;
+    }
+
+    name = (const char *) key->mv_data + len + 2;
+    nlen = key->mv_size - len - 2;
+
+    if (!a2f_store_dev_name_ok(name, nlen)) {
+        return A2F_ERR_STORAGE;
+    }
+
+    r.p = val->mv_data;
+    r.left = val->mv_size;
+    r.bad = 0;
+
+    if (a2f_store_rd_u8(&r) != A2F_REC_SECKEY_V1) {
+        return A2F_ERR_STORAGE;
+    }
+
+    k->alg = a2f_store_int32(a2f_store_rd_u32(&r));
+    k->sign_count = a2f_store_rd_u32(&r);
+    k->flags = a2f_store_rd_u32(&r);
+    k->created = (int64_t) a2f_store_rd_u64(&r);
+    k->last_used = (int64_t) a2f_store_rd_u64(&r);
+    idlen = a2f_store_rd_u16(&r);
+    id = a2f_store_rd_bytes(&r, idlen);
+    publen = a2f_store_rd_u16(&r);
+    pub = a2f_store_rd_bytes(&r, publen);
+
+    if (r.bad || r.left != 0
+        || idlen == 0 || idlen > A2F_SECKEY_ID_MAX
+        || publen == 0 || publen > A2F_SECKEY_PUB_MAX)
+    {
+        return A2F_ERR_STORAGE;
+    }
+
+    memcpy(k->name, name, nlen);
+    k->name[nlen] = '\0';
+    memcpy(k->cred_id, id, idlen);
+    k->cred_id_len = idlen;
+    memcpy(k->pubkey, pub, publen);
+    k->pubkey_len = publen;
+
+    return A2F_OK;
+}
+
+
+/*
+ * In txn: the number of the user's keys (*n), and whether one of them
+ * has the credential id id (*dup).
+ */
+
+static int
+a2f_store_seckey_scan(a2f_store_t *st, MDB_txn *txn, const char *user,
+    size_t len, const uint8_t *id, size_t idlen, unsigned *n, int *dup)
+{
+    int            rc, mrc;
+    size_t         plen;
+    uint8_t        prefix[A2F_CRED_KEY_MAX];
+    MDB_val        key, val;
+    MDB_cursor    *cur;
+    a2f_seckey_t   k;
+
+    *n = 0;
+    *dup = 0;
+
+    mrc = mdb_cursor_open(txn, st->creds, &cur);
+    if (mrc != MDB_SUCCESS) {
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    plen = a2f_store_cred_key(user, len, A2F_CRED_SECKEY, NULL, 0, prefix);
+
+    key.mv_data = prefix;
+    key.mv_size = plen;
+
+    rc = A2F_OK;
+
+    mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+
+    while (mrc == MDB_SUCCESS
+           && key.mv_size > plen
+           && memcmp(key.mv_data, prefix, plen) == 0)
+    {
+        rc = a2f_store_seckey_decode(len, &key, &val, &k);
+        if (rc != A2F_OK) {
+            break;
+        }
+
+        (*n)++;
+
+        if (k.cred_id_len == idlen && memcmp(k.cred_id, id, idlen) == 0) {
+            *dup = 1;
+        }
+
+        mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
+    }
+
+    mdb_cursor_close(cur);
+
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    return A2F_OK;
+}
+
+
+/* A2F_LINK_TOKEN_LEN base64url characters */
+
+static int
+a2f_store_link_token_ok(const char *token, size_t toklen)
+{
+    char    c;
+    size_t  i;
+
+    if (token == NULL || toklen != A2F_LINK_TOKEN_LEN) {
+        return 0;
+    }
+
+    for (i = 0; i < toklen; i++) {
+        c = token[i];
+
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* SHA-256 of the token text */
+
+static int
+a2f_store_link_hash(const char *token, size_t toklen,
+    uint8_t out[A2F_LINK_HASH])
+{
+    if (SHA256((const unsigned char *) token, toklen, out) == NULL) {
+        return A2F_ERR_CRYPTO;
+    }
+
+    return A2F_OK;
+}
+
+
+/* the meta key of a token's index entry: "enroll." SHA-256 */
+
+static size_t
+a2f_store_link_index(const uint8_t hash[A2F_LINK_HASH], uint8_t *buf)
+{
+    memcpy(buf, A2F_LINK_PREFIX, sizeof(A2F_LINK_PREFIX) - 1);
+    memcpy(buf + sizeof(A2F_LINK_PREFIX) - 1, hash, A2F_LINK_HASH);
+
+    return A2F_LINK_INDEX_LEN;
+}
+
+
+/* the user's link; A2F_ERR_NOTFOUND when there is none */
+
+static int
+a2f_store_link_read(a2f_store_t *st, MDB_txn *txn, const char *user,
+    size_t len, a2f_store_link_t *lk)
+{
+    int              mrc;
+    uint8_t          kbuf[A2F_CRED_KEY_MAX];
+    MDB_val          key, val;
+    const uint8_t   *h;
+    a2f_store_rd_t   r;
+
+    key.mv_data = kbuf;
+    key.mv_size = a2f_store_cred_key(user, len, A2F_CRED_LINK, NULL, 0, kbuf);
+
+    mrc = mdb_get(txn, st->creds, &key, &val);
+    if (mrc != MDB_SUCCESS) {
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    r.p = val.mv_data;
+    r.left = val.mv_size;
+    r.bad = 0;
+
+    if (a2f_store_rd_u8(&r) != A2F_REC_LINK_V1) {
+        return A2F_ERR_STORAGE;
+    }
+
+    h = a2f_store_rd_bytes(&r, A2F_LINK_HASH);
+    lk->created = (int64_t) a2f_store_rd_u64(&r);
+    lk->expires = (int64_t) a2f_store_rd_u64(&r);
+
+    if (r.bad || r.left != 0) {
+        return A2F_ERR_STORAGE;
+    }
+
+    memcpy(lk->hash, h, A2F_LINK_HASH);
+
+    return A2F_OK;
+}
+
+
+/* in txn: write the user's link and its index entry */
+
+static int
+a2f_store_link_write(a2f_store_t *st, MDB_txn *txn, const char *user,
+    size_t len, const a2f_store_link_t *lk)
+{
+    int      mrc;
+    uint8_t  kbuf[A2F_CRED_KEY_MAX], vbuf[A2F_REC_LINK_LEN];
+    uint8_t  ibuf[A2F_LINK_INDEX_LEN];
+    MDB_val  key, val;
+
+    vbuf[0] = A2F_REC_LINK_V1;
+    memcpy(vbuf + 1, lk->hash, A2F_LINK_HASH);
+    a2f_store_put64(vbuf + 1 + A2F_LINK_HASH, (uint64_t) lk->created);
+    a2f_store_put64(vbuf + 9 + A2F_LINK_HASH, (uint64_t) lk->expires);
+
+    key.mv_data = kbuf;
+    key.mv_size = a2f_store_cred_key(user, len, A2F_CRED_LINK, NULL, 0, kbuf);
+    val.mv_data = vbuf;
+    val.mv_size = sizeof(vbuf);
+
+    mrc = mdb_put(txn, st->creds, &key, &val, 0);
+    if (mrc != MDB_SUCCESS) {
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    key.mv_data = ibuf;
+    key.mv_size = a2f_store_link_index(lk->hash, ibuf);
+    val.mv_data = (void *) user;
+    val.mv_size = len;
+
+    mrc = mdb_put(txn, st->meta, &key, &val, MDB_NOOVERWRITE);
+
+    return a2f_store_mdb_rc(mrc);
+}
+
+
+/* in txn: delete the user's link lk and its index entry */
+
+static int
+a2f_store_link_drop(a2f_store_t *st, MDB_txn *txn, const char *user,
+    size_t len, const a2f_store_link_t *lk)
+{
+    int      mrc;
+    uint8_t  kbuf[A2F_CRED_KEY_MAX], ibuf[A2F_LINK_INDEX_LEN];
+    MDB_val  key;
+
+    key.mv_data = ibuf;
+    key.mv_size = a2f_store_link_index(lk->hash, ibuf);
+
+    mrc = mdb_del(txn, st->meta, &key, NULL);
+
+    if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    key.mv_data = kbuf;
+    key.mv_size = a2f_store_cred_key(user, len, A2F_CRED_LINK, NULL, 0, kbuf);
+
+    mrc = mdb_del(txn, st->creds, &key, NULL);
+
+    if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    return A2F_OK;
+}
+
+
+/*
+ * In txn: the user of a token (its form already checked) and the user's
+ * link.  The index gives the user; the user's link must hold the same
+ * hash (compared in constant time).  A2F_ERR_NOTFOUND: no index entry,
+ * no link or a link of another token, no user.  A2F_ERR_EXPIRED,
+ * A2F_ERR_DISABLED: as they say.  user and *ulen are set unless
+ * A2F_ERR_NOTFOUND (or a failure reading the index).
+ */
+
+static int
+a2f_store_link_find(a2f_store_t *st, MDB_txn *txn, const char *token,
+    size_t toklen, int64_t now, char user[A2F_USER_MAX + 1], size_t *ulen,
+    a2f_store_link_t *lk)
+{
+    int         rc, mrc;
+    uint8_t     h[A2F_LINK_HASH], ibuf[A2F_LINK_INDEX_LEN];
+    MDB_val     key, val;
+    uint32_t    flags;
+    a2f_user_t  u;
+
+    rc = a2f_store_link_hash(token, toklen, h);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    key.mv_data = ibuf;
+    key.mv_size = a2f_store_link_index(h, ibuf);
+
+    mrc = mdb_get(txn, st->meta, &key, &val);
+    if (mrc != MDB_SUCCESS) {
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    if (!a2f_store_name_ok(val.mv_data, val.mv_size)) {
+        return A2F_ERR_STORAGE;
+    }
+
+    memcpy(user, val.mv_data, val.mv_size);
+    user[val.mv_size] = '\0';
+    *ulen = val.mv_size;
+
+    rc = a2f_store_link_read(st, txn, user, *ulen, lk);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    if (CRYPTO_memcmp(lk->hash, h, A2F_LINK_HASH) != 0) {
+        return A2F_ERR_NOTFOUND;
+    }
+
+    rc = a2f_store_user_load(st, txn, user, *ulen, &u);
+    flags = (rc == A2F_OK) ? u.flags : 0;
+    a2f_store_wipe(&u, sizeof(u));
+
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    if (now >= lk->expires) {
+        return A2F_ERR_EXPIRED;
+    }
+
+    if (flags & A2F_USER_DISABLED) {
+        return A2F_ERR_DISABLED;
+    }
+
+    return A2F_OK;
+}
+
+
 /* append n bytes of s, control bytes (and in fields spaces) as '?' */
 
 static size_t
@@ -1310,6 +1982,10 @@ a2f_store_audit_put(a2f_store_t *st, MDB_txn *txn, int64_t now,
         }
 
         usec++;
+    }
+
+    if (rc == MDB_SUCCESS) {
+        a2f_store_pending_add(st, text, pos);
     }
 
     return a2f_store_mdb_rc(rc);
@@ -1942,7 +2618,7 @@ a2f_store_dek_prune(a2f_store_t *st, unsigned *removed)
         return A2F_OK;
     }
 
-    rc = a2f_store_commit(txn);
+    rc = a2f_store_commit(st, txn);
 
     if (rc == A2F_OK && removed) {
         *removed = n;
@@ -2119,19 +2795,20 @@ a2f_store_user_add(a2f_store_t *st, const a2f_user_t *u, int64_t now)
         return rc;
     }
 
-    return a2f_store_commit(txn);
+    return a2f_store_commit(st, txn);
 }
 
 
 int
 a2f_store_user_del(a2f_store_t *st, const char *name, size_t len)
 {
-    int          rc, mrc;
-    size_t       plen;
-    uint8_t      prefix[A2F_CRED_KEY_MAX];
-    MDB_val      key, val;
-    MDB_txn     *txn;
-    MDB_cursor  *cur;
+    int               rc, mrc;
+    size_t            plen;
+    uint8_t           prefix[A2F_CRED_KEY_MAX];
+    MDB_val           key, val;
+    MDB_txn          *txn;
+    MDB_cursor       *cur;
+    a2f_store_link_t  lk;
 
     if (!a2f_store_name_ok(name, len)) {
         return A2F_ERR_NOTFOUND;
@@ -2151,9 +2828,29 @@ a2f_store_user_del(a2f_store_t *st, const char *name, size_t len)
         goto failed;
     }
 
-    /* every device */
+    /* the enrollment link's index entry in meta */
 
-    plen = a2f_store_cred_key(name, len, NULL, 0, prefix);
+    rc = a2f_store_link_read(st, txn, name, len, &lk);
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_link_drop(st, txn, name, len, &lk);
+
+    } else if (rc == A2F_ERR_NOTFOUND) {
+        rc = A2F_OK;
+    }
+
+    if (rc != A2F_OK) {
+        goto failed;
+    }
+
+    /*
+     * Every record of the user in creds, all under user "\0": devices,
+     * security keys, recovery codes, the link.
+     */
+
+    memcpy(prefix, name, len);
+    prefix[len] = '\0';
+    plen = len + 1;
 
     mrc = mdb_cursor_open(txn, st->creds, &cur);
     if (mrc != MDB_SUCCESS) {
@@ -2192,24 +2889,12 @@ a2f_store_user_del(a2f_store_t *st, const char *name, size_t len)
         goto failed;
     }
 
-    /* the recovery codes: user "\0" 'r', outside the devices' prefix */
-
-    key.mv_data = prefix;
-    key.mv_size = a2f_store_recovery_key(name, len, prefix);
-
-    mrc = mdb_del(txn, st->creds, &key, NULL);
-
-    if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
-        rc = a2f_store_mdb_rc(mrc);
-        goto failed;
-    }
-
     rc = a2f_store_fail_del(st, txn, 'u', name, len);
     if (rc != A2F_OK) {
         goto failed;
     }
 
-    return a2f_store_commit(txn);
+    return a2f_store_commit(st, txn);
 
 failed:
 
@@ -2219,16 +2904,21 @@ failed:
 }
 
 
-/* set a password (pwhash), replace flags (setflags), bump the generation */
+/*
+ * In txn: set a new password hash (pwhash; NULL: keep the old one) and
+ * bump the generation, which ends the user's sessions.  *gen (may be
+ * NULL) receives the new generation.
+ */
 
 static int
-a2f_store_bump_gen(a2f_store_t *st, const char *name, size_t len,
-    const char *pwhash, int setflags, uint32_t flags)
+a2f_store_user_bump(a2f_store_t *st, MDB_txn *txn, const char *name,
+    size_t len, const char *pwhash, uint32_t *gen)
 {
     int         rc;
     size_t      hlen;
-    MDB_txn    *txn;
     a2f_user_t  u;
+
+    hlen = 0;
 
     if (pwhash != NULL) {
         hlen = strnlen(pwhash, A2F_PWHASH_MAX);
@@ -2238,40 +2928,96 @@ a2f_store_bump_gen(a2f_store_t *st, const char *name, size_t len,
         }
     }
 
+    rc = a2f_store_user_load(st, txn, name, len, &u);
+
+    if (rc == A2F_OK) {
+        u.gen++;
+
+        if (pwhash != NULL) {
+            memcpy(u.pwhash, pwhash, hlen + 1);
+        }
+
+        rc = a2f_store_user_save(st, txn, &u);
+    }
+
+    if (rc == A2F_OK && gen != NULL) {
+        *gen = u.gen;
+    }
+
+    a2f_store_wipe(&u, sizeof(u));
+
+    return rc;
+}
+
+
+/*
+ * In txn: the user's flags become (flags & ~clear) | set; *flags (may be
+ * NULL) receives them.  The generation stays.
+ */
+
+static int
+a2f_store_user_flags(a2f_store_t *st, MDB_txn *txn, const char *name,
+    size_t len, uint32_t set, uint32_t clear, uint32_t *flags)
+{
+    int         rc;
+    a2f_user_t  u;
+
+    rc = a2f_store_user_load(st, txn, name, len, &u);
+
+    if (rc == A2F_OK) {
+        u.flags = (u.flags & ~clear) | set;
+        rc = a2f_store_user_save(st, txn, &u);
+    }
+
+    if (rc == A2F_OK && flags != NULL) {
+        *flags = u.flags;
+    }
+
+    a2f_store_wipe(&u, sizeof(u));
+
+    return rc;
+}
+
+
+/*
+ * One write transaction around a2f_store_user_bump() (flags == 0) or
+ * a2f_store_user_flags(); *out (may be NULL) receives the new generation
+ * or flags once committed.
+ */
+
+static int
+a2f_store_user_change(a2f_store_t *st, const char *name, size_t len,
+    const char *pwhash, int flags, uint32_t set, uint32_t clear,
+    uint32_t *out)
+{
+    int       rc;
+    MDB_txn  *txn;
+    uint32_t  v;
+
     rc = a2f_store_begin(st, 0, &txn);
     if (rc != A2F_OK) {
         return rc;
     }
 
-    rc = a2f_store_user_load(st, txn, name, len, &u);
-    if (rc != A2F_OK) {
-        goto failed;
-    }
+    v = 0;
 
-    if (setflags) {
-        u.flags = flags;
+    if (flags) {
+        rc = a2f_store_user_flags(st, txn, name, len, set, clear, &v);
 
     } else {
-        u.gen++;
+        rc = a2f_store_user_bump(st, txn, name, len, pwhash, &v);
     }
 
-    if (pwhash != NULL) {
-        memcpy(u.pwhash, pwhash, hlen + 1);
-    }
-
-    rc = a2f_store_user_save(st, txn, &u);
     if (rc != A2F_OK) {
-        goto failed;
+        mdb_txn_abort(txn);
+        return rc;
     }
 
-    a2f_store_wipe(&u, sizeof(u));
+    rc = a2f_store_commit(st, txn);
 
-    return a2f_store_commit(txn);
-
-failed:
-
-    a2f_store_wipe(&u, sizeof(u));
-    mdb_txn_abort(txn);
+    if (rc == A2F_OK && out != NULL) {
+        *out = v;
+    }
 
     return rc;
 }
@@ -2285,14 +3031,14 @@ a2f_store_user_set_password(a2f_store_t *st, const char *name, size_t len,
         return A2F_ERR_INVALID;
     }
 
-    return a2f_store_bump_gen(st, name, len, pwhash, 0, 0);
+    return a2f_store_user_change(st, name, len, pwhash, 0, 0, 0, NULL);
 }
 
 
 int
 a2f_store_user_revoke(a2f_store_t *st, const char *name, size_t len)
 {
-    return a2f_store_bump_gen(st, name, len, NULL, 0, 0);
+    return a2f_store_user_change(st, name, len, NULL, 0, 0, 0, NULL);
 }
 
 
@@ -2304,7 +3050,22 @@ a2f_store_user_set_flags(a2f_store_t *st, const char *name, size_t len,
         return A2F_ERR_INVALID;
     }
 
-    return a2f_store_bump_gen(st, name, len, NULL, 1, flags);
+    /* clear every bit, set flags: replace */
+
+    return a2f_store_user_change(st, name, len, NULL, 1, flags, UINT32_MAX,
+                                 NULL);
+}
+
+
+int
+a2f_store_user_update_flags(a2f_store_t *st, const char *name, size_t len,
+    uint32_t set, uint32_t clear, uint32_t *flags)
+{
+    if ((set | clear) & ~(uint32_t) (A2F_USER_ADMIN | A2F_USER_DISABLED)) {
+        return A2F_ERR_INVALID;
+    }
+
+    return a2f_store_user_change(st, name, len, NULL, 1, set, clear, flags);
 }
 
 
@@ -2369,23 +3130,13 @@ int
 a2f_store_totp_add(a2f_store_t *st, const char *user, size_t len,
     const a2f_totp_dev_t *d, int64_t now)
 {
-    int             rc, mrc;
-    size_t          dlen, klen, n;
-    uint8_t         kbuf[A2F_CRED_KEY_MAX], vbuf[A2F_REC_DEV_MAX];
-    unsigned        ndev;
-    MDB_val         key, val;
+    int             rc;
+    size_t          dlen;
     MDB_txn        *txn;
     a2f_user_t      u;
     a2f_totp_dev_t  nd;
 
-    if (d == NULL
-        || d->alg > A2F_SHA512
-        || (d->digits != 6 && d->digits != 8)
-        || d->period < A2F_TOTP_PERIOD_MIN
-        || d->period > A2F_TOTP_PERIOD_MAX
-        || d->secret_len < A2F_TOTP_SECRET_MIN
-        || d->secret_len > A2F_TOTP_SECRET_MAX)
-    {
+    if (!a2f_store_dev_valid(d)) {
         return A2F_ERR_INVALID;
     }
 
@@ -2421,27 +3172,7 @@ a2f_store_totp_add(a2f_store_t *st, const char *user, size_t len,
     a2f_store_wipe(&u, sizeof(u));
 
     if (rc == A2F_OK) {
-        rc = a2f_store_dev_count(st, txn, user, len, &ndev);
-    }
-
-    if (rc == A2F_OK && ndev >= A2F_DEVICES_MAX) {
-        rc = A2F_ERR_TOOBIG;
-    }
-
-    if (rc == A2F_OK) {
-        rc = a2f_store_dev_encode(st, user, len, &nd, vbuf, sizeof(vbuf), &n);
-    }
-
-    if (rc == A2F_OK) {
-        klen = a2f_store_cred_key(user, len, nd.name, dlen, kbuf);
-
-        key.mv_data = kbuf;
-        key.mv_size = klen;
-        val.mv_data = vbuf;
-        val.mv_size = n;
-
-        mrc = mdb_put(txn, st->creds, &key, &val, MDB_NOOVERWRITE);
-        rc = a2f_store_mdb_rc(mrc);
+        rc = a2f_store_totp_put(st, txn, user, len, &nd, dlen);
     }
 
     if (rc != A2F_OK) {
@@ -2449,7 +3180,7 @@ a2f_store_totp_add(a2f_store_t *st, const char *user, size_t len,
         goto done;
     }
 
-    rc = a2f_store_commit(txn);
+    rc = a2f_store_commit(st, txn);
 
 done:
 
@@ -2492,7 +3223,7 @@ a2f_store_totp_list(a2f_store_t *st, const char *user, size_t len,
         return a2f_store_mdb_rc(mrc);
     }
 
-    plen = a2f_store_cred_key(user, len, NULL, 0, prefix);
+    plen = a2f_store_cred_key(user, len, A2F_CRED_TOTP, NULL, 0, prefix);
 
     key.mv_data = prefix;
     key.mv_size = plen;
@@ -2553,7 +3284,7 @@ a2f_store_totp_del(a2f_store_t *st, const char *user, size_t len,
         return rc;
     }
 
-    klen = a2f_store_cred_key(user, len, dev, devlen, kbuf);
+    klen = a2f_store_cred_key(user, len, A2F_CRED_TOTP, dev, devlen, kbuf);
 
     key.mv_data = kbuf;
     key.mv_size = klen;
@@ -2565,7 +3296,7 @@ a2f_store_totp_del(a2f_store_t *st, const char *user, size_t len,
         return a2f_store_mdb_rc(mrc);
     }
 
-    return a2f_store_commit(txn);
+    return a2f_store_commit(st, txn);
 }
 
 
@@ -2632,7 +3363,7 @@ a2f_store_unlock(a2f_store_t *st, const char *user, size_t len)
         return rc;
     }
 
-    return a2f_store_commit(txn);
+    return a2f_store_commit(st, txn);
 }
 
 
@@ -2694,7 +3425,7 @@ a2f_store_password_result(a2f_store_t *st, const a2f_lockout_t *lo,
 
     a2f_store_wipe(&u, sizeof(u));
 
-    return a2f_store_commit(txn);
+    return a2f_store_commit(st, txn);
 
 failed:
 
@@ -2778,7 +3509,7 @@ a2f_store_totp_verify(a2f_store_t *st, const a2f_lockout_t *lo,
         goto failed;
     }
 
-    plen = a2f_store_cred_key(user, len, NULL, 0, prefix);
+    plen = a2f_store_cred_key(user, len, A2F_CRED_TOTP, NULL, 0, prefix);
 
     key.mv_data = prefix;
     key.mv_size = plen;
@@ -2865,7 +3596,7 @@ a2f_store_totp_verify(a2f_store_t *st, const a2f_lockout_t *lo,
             goto failed;
         }
 
-        klen = a2f_store_cred_key(user, len, devs[m].name,
+        klen = a2f_store_cred_key(user, len, A2F_CRED_TOTP, devs[m].name,
                                   strlen(devs[m].name), kbuf);
 
         key.mv_data = kbuf;
@@ -2891,7 +3622,7 @@ a2f_store_totp_verify(a2f_store_t *st, const a2f_lockout_t *lo,
             goto failed;
         }
 
-        rc = a2f_store_commit(txn);
+        rc = a2f_store_commit(st, txn);
 
     } else {
         rc = a2f_store_count_failure(st, txn, lo, user, len, 1, addr, now);
@@ -2906,7 +3637,7 @@ a2f_store_totp_verify(a2f_store_t *st, const a2f_lockout_t *lo,
             goto failed;
         }
 
-        rc = a2f_store_commit(txn);
+        rc = a2f_store_commit(st, txn);
 
         if (rc == A2F_OK) {
             rc = replay ? A2F_ERR_REPLAY : A2F_ERR_AUTH;
@@ -2949,7 +3680,7 @@ a2f_store_audit(a2f_store_t *st, int64_t now, const char *event,
         return rc;
     }
 
-    return a2f_store_commit(txn);
+    return a2f_store_commit(st, txn);
 }
 
 
@@ -2958,8 +3689,18 @@ a2f_store_audit_list(a2f_store_t *st, unsigned max,
     int (*cb)(int64_t usec, const char *text, size_t len, void *arg),
     void *arg)
 {
+    return a2f_store_audit_page(st, 0, max, cb, arg);
+}
+
+
+int
+a2f_store_audit_page(a2f_store_t *st, int64_t before, unsigned max,
+    int (*cb)(int64_t usec, const char *text, size_t len, void *arg),
+    void *arg)
+{
     int              rc, mrc;
     char             text[A2F_AUDIT_MAX];
+    uint8_t          kbuf[8];
     unsigned         n, i;
     uint64_t         usec;
     MDB_val          key, val;
@@ -2978,13 +3719,34 @@ a2f_store_audit_list(a2f_store_t *st, unsigned max,
         return a2f_store_mdb_rc(mrc);
     }
 
+    /* the newest event older than before: the one before the first not */
+
+    if (before > 0) {
+        for (i = 0; i < 8; i++) {
+            kbuf[i] = (uint8_t) ((uint64_t) before >> (56 - 8 * i));
+        }
+
+        key.mv_data = kbuf;
+        key.mv_size = 8;
+
+        mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+
+        if (mrc == MDB_SUCCESS) {
+            mrc = mdb_cursor_get(cur, &key, &val, MDB_PREV);
+
+        } else if (mrc == MDB_NOTFOUND) {
+            mrc = mdb_cursor_get(cur, &key, &val, MDB_LAST);
+        }
+
+    } else {
+        mrc = mdb_cursor_get(cur, &key, &val, MDB_LAST);
+    }
+
     rc = A2F_OK;
     n = 0;
 
-    for (mrc = mdb_cursor_get(cur, &key, &val, MDB_LAST);
-         mrc == MDB_SUCCESS && n < max;
-         mrc = mdb_cursor_get(cur, &key, &val, MDB_PREV))
-    {
+    while (mrc == MDB_SUCCESS && n < max) {
+
         if (key.mv_size != 8 || val.mv_size >= sizeof(text)) {
             rc = A2F_ERR_STORAGE;
             break;
@@ -3006,6 +3768,8 @@ a2f_store_audit_list(a2f_store_t *st, unsigned max,
         if (rc != A2F_OK) {
             break;
         }
+
+        mrc = mdb_cursor_get(cur, &key, &val, MDB_PREV);
     }
 
     mdb_cursor_close(cur);
@@ -3016,6 +3780,15 @@ a2f_store_audit_list(a2f_store_t *st, unsigned max,
     }
 
     return rc;
+}
+
+
+void
+a2f_store_audit_hook(a2f_store_t *st,
+    void (*hook)(void *arg, const char *text, size_t len), void *arg)
+{
+    st->hook = hook;
+    st->hook_arg = (hook != NULL) ? arg : NULL;
 }
 
 
@@ -3107,7 +3880,7 @@ a2f_store_recovery_new(a2f_store_t *st, const char *user, size_t len,
         goto done;
     }
 
-    rc = a2f_store_commit(txn);
+    rc = a2f_store_commit(st, txn);
 
 done:
 
@@ -3247,7 +4020,7 @@ a2f_store_recovery_use(a2f_store_t *st, const a2f_lockout_t *lo,
             goto failed;
         }
 
-        rc = a2f_store_commit(txn);
+        rc = a2f_store_commit(st, txn);
 
         if (rc == A2F_OK && remaining != NULL) {
             *remaining = left;
@@ -3271,7 +4044,7 @@ a2f_store_recovery_use(a2f_store_t *st, const a2f_lockout_t *lo,
         goto failed;
     }
 
-    rc = a2f_store_commit(txn);
+    rc = a2f_store_commit(st, txn);
 
     if (rc == A2F_OK) {
         rc = A2F_ERR_AUTH;
@@ -3328,4 +4101,543 @@ a2f_store_recovery_count(a2f_store_t *st, const char *user, size_t len,
     a2f_store_wipe(&rs, sizeof(rs));
 
     return rc;
+}
+
+
+/* -- security keys --------------------------------------------------------- */
+
+
+int
+a2f_store_seckey_add(a2f_store_t *st, const char *user, size_t len,
+    const a2f_seckey_t *k, int64_t now)
+{
+    int            rc, mrc, dup;
+    size_t         nlen, n;
+    uint8_t        kbuf[A2F_CRED_KEY_MAX], vbuf[A2F_REC_SECKEY_MAX];
+    unsigned       nkeys;
+    MDB_val        key, val;
+    MDB_txn       *txn;
+    a2f_user_t     u;
+    a2f_seckey_t   nk;
+
+    if (k == NULL
+        || k->cred_id_len == 0 || k->cred_id_len > A2F_SECKEY_ID_MAX
+        || k->pubkey_len == 0 || k->pubkey_len > A2F_SECKEY_PUB_MAX)
+    {
+        return A2F_ERR_INVALID;
+    }
+
+    nk = *k;
+
+    nlen = strnlen(nk.name, sizeof(nk.name));
+
+    if (nlen == sizeof(nk.name)) {
+        return A2F_ERR_INVALID;
+    }
+
+    if (nlen == 0) {
+        memcpy(nk.name, A2F_SECKEY_DEFAULT, sizeof(A2F_SECKEY_DEFAULT));
+        nlen = sizeof(A2F_SECKEY_DEFAULT) - 1;
+    }
+
+    if (!a2f_store_dev_name_ok(nk.name, nlen)) {
+        return A2F_ERR_INVALID;
+    }
+
+    if (nk.created == 0) {
+        nk.created = now;
+    }
+
+    n = a2f_store_seckey_encode(&nk, vbuf, sizeof(vbuf));
+    if (n == 0) {
+        return A2F_ERR_INVALID;
+    }
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_user_load(st, txn, user, len, &u);
+    a2f_store_wipe(&u, sizeof(u));
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_seckey_scan(st, txn, user, len, nk.cred_id,
+                                   nk.cred_id_len, &nkeys, &dup);
+    }
+
+    if (rc == A2F_OK && dup) {
+        rc = A2F_ERR_EXISTS;
+
+    } else if (rc == A2F_OK && nkeys >= A2F_SECKEYS_MAX) {
+        rc = A2F_ERR_TOOBIG;
+    }
+
+    if (rc == A2F_OK) {
+        key.mv_data = kbuf;
+        key.mv_size = a2f_store_cred_key(user, len, A2F_CRED_SECKEY, nk.name,
+                                         nlen, kbuf);
+        val.mv_data = vbuf;
+        val.mv_size = n;
+
+        mrc = mdb_put(txn, st->creds, &key, &val, MDB_NOOVERWRITE);
+        rc = a2f_store_mdb_rc(mrc);
+    }
+
+    if (rc != A2F_OK) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+
+    return a2f_store_commit(st, txn);
+}
+
+
+int
+a2f_store_seckey_list(a2f_store_t *st, const char *user, size_t len,
+    a2f_seckey_t *keys, unsigned max, unsigned *n)
+{
+    int          rc, mrc;
+    size_t       plen;
+    uint8_t      prefix[A2F_CRED_KEY_MAX];
+    MDB_val      key, val;
+    MDB_txn     *txn;
+    MDB_cursor  *cur;
+    a2f_user_t   u;
+
+    *n = 0;
+
+    rc = a2f_store_begin(st, MDB_RDONLY, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_user_load(st, txn, user, len, &u);
+    a2f_store_wipe(&u, sizeof(u));
+
+    if (rc != A2F_OK) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+
+    mrc = mdb_cursor_open(txn, st->creds, &cur);
+    if (mrc != MDB_SUCCESS) {
+        mdb_txn_abort(txn);
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    plen = a2f_store_cred_key(user, len, A2F_CRED_SECKEY, NULL, 0, prefix);
+
+    key.mv_data = prefix;
+    key.mv_size = plen;
+
+    mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+
+    while (mrc == MDB_SUCCESS
+           && *n < max
+           && key.mv_size > plen
+           && memcmp(key.mv_data, prefix, plen) == 0)
+    {
+        rc = a2f_store_seckey_decode(len, &key, &val, &keys[*n]);
+        if (rc != A2F_OK) {
+            break;
+        }
+
+        (*n)++;
+        mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
+    }
+
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+
+    if (rc != A2F_OK) {
+        *n = 0;
+        return rc;
+    }
+
+    if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        *n = 0;
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    return A2F_OK;
+}
+
+
+int
+a2f_store_seckey_del(a2f_store_t *st, const char *user, size_t len,
+    const char *name, size_t namelen)
+{
+    int       rc, mrc;
+    uint8_t   kbuf[A2F_CRED_KEY_MAX];
+    MDB_val   key;
+    MDB_txn  *txn;
+
+    if (!a2f_store_name_ok(user, len)
+        || !a2f_store_dev_name_ok(name, namelen))
+    {
+        return A2F_ERR_NOTFOUND;
+    }
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    key.mv_data = kbuf;
+    key.mv_size = a2f_store_cred_key(user, len, A2F_CRED_SECKEY, name,
+                                     namelen, kbuf);
+
+    mrc = mdb_del(txn, st->creds, &key, NULL);
+
+    if (mrc != MDB_SUCCESS) {
+        mdb_txn_abort(txn);
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    return a2f_store_commit(st, txn);
+}
+
+
+/* -- enrollment links ------------------------------------------------------ */
+
+
+int
+a2f_store_link_new(a2f_store_t *st, const char *user, size_t len,
+    int64_t expires, int64_t now, const char *detail,
+    char token[A2F_LINK_TOKEN_LEN + 1])
+{
+    int               rc;
+    uint8_t           rnd[A2F_LINK_RANDOM];
+    MDB_txn          *txn;
+    a2f_user_t        u;
+    a2f_store_link_t  lk, old;
+
+    if (token == NULL) {
+        return A2F_ERR_INVALID;
+    }
+
+    memset(token, 0, A2F_LINK_TOKEN_LEN + 1);
+
+    /* now < expires <= now + A2F_LINK_TTL_MAX, without an overflow */
+
+    if (expires <= now
+        || (uint64_t) expires - (uint64_t) now > A2F_LINK_TTL_MAX)
+    {
+        return A2F_ERR_INVALID;
+    }
+
+    if (!a2f_store_name_ok(user, len)) {
+        return A2F_ERR_NOTFOUND;
+    }
+
+    memset(&lk, 0, sizeof(a2f_store_link_t));
+
+    rc = a2f_random(rnd, sizeof(rnd));
+    if (rc != A2F_OK) {
+        goto done;
+    }
+
+    if (a2f_b64url_encode(rnd, sizeof(rnd), token, A2F_LINK_TOKEN_LEN + 1)
+        != A2F_LINK_TOKEN_LEN)
+    {
+        rc = A2F_ERR_CRYPTO;
+        goto done;
+    }
+
+    rc = a2f_store_link_hash(token, A2F_LINK_TOKEN_LEN, lk.hash);
+    if (rc != A2F_OK) {
+        goto done;
+    }
+
+    lk.created = now;
+    lk.expires = expires;
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        goto done;
+    }
+
+    rc = a2f_store_user_load(st, txn, user, len, &u);
+    a2f_store_wipe(&u, sizeof(u));
+
+    /* a new link replaces the old one, whose token then finds nothing */
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_link_read(st, txn, user, len, &old);
+
+        if (rc == A2F_OK) {
+            rc = a2f_store_link_drop(st, txn, user, len, &old);
+
+        } else if (rc == A2F_ERR_NOTFOUND) {
+            rc = A2F_OK;
+        }
+    }
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_link_write(st, txn, user, len, &lk);
+    }
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_audit_put(st, txn, now, "link_new", user, len, NULL,
+                                 detail);
+    }
+
+    if (rc != A2F_OK) {
+        mdb_txn_abort(txn);
+        goto done;
+    }
+
+    rc = a2f_store_commit(st, txn);
+
+done:
+
+    a2f_store_wipe(rnd, sizeof(rnd));
+    a2f_store_wipe(&lk, sizeof(lk));
+
+    if (rc != A2F_OK) {
+        a2f_store_wipe(token, A2F_LINK_TOKEN_LEN + 1);
+    }
+
+    return rc;
+}
+
+
+int
+a2f_store_link_check(a2f_store_t *st, const char *token, size_t toklen,
+    int64_t now, char user[A2F_USER_MAX + 1], size_t *ulen,
+    int64_t *expires)
+{
+    int               rc;
+    char              name[A2F_USER_MAX + 1];
+    size_t            nlen;
+    MDB_txn          *txn;
+    a2f_store_link_t  lk;
+
+    if (!a2f_store_link_token_ok(token, toklen) || user == NULL
+        || ulen == NULL)
+    {
+        return A2F_ERR_INVALID;
+    }
+
+    rc = a2f_store_begin(st, MDB_RDONLY, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_link_find(st, txn, token, toklen, now, name, &nlen, &lk);
+
+    mdb_txn_abort(txn);
+
+    if (rc == A2F_OK) {
+        memcpy(user, name, nlen + 1);
+        *ulen = nlen;
+
+        if (expires != NULL) {
+            *expires = lk.expires;
+        }
+    }
+
+    return rc;
+}
+
+
+int
+a2f_store_link_use(a2f_store_t *st, const char *token, size_t toklen,
+    int64_t now, const char *pwhash, const a2f_totp_dev_t *d,
+    const char *addr, char user[A2F_USER_MAX + 1], size_t *ulen,
+    uint32_t *gen)
+{
+    int               rc;
+    char              name[A2F_USER_MAX + 1];
+    char              detail[sizeof("device=") + A2F_DEVICE_MAX];
+    size_t            nlen, dlen, hlen;
+    uint32_t          g;
+    unsigned          i;
+    MDB_txn          *txn;
+    a2f_totp_dev_t    nd;
+    a2f_store_link_t  lk;
+
+    if (!a2f_store_link_token_ok(token, toklen) || !a2f_store_dev_valid(d)
+        || !a2f_store_addr_ok(addr) || pwhash == NULL || user == NULL
+        || ulen == NULL)
+    {
+        return A2F_ERR_INVALID;
+    }
+
+    hlen = strnlen(pwhash, A2F_PWHASH_MAX);
+
+    if (hlen == 0 || hlen >= A2F_PWHASH_MAX) {
+        return A2F_ERR_INVALID;
+    }
+
+    nd = *d;
+    g = 0;
+
+    dlen = strnlen(nd.name, sizeof(nd.name));
+
+    if (dlen == sizeof(nd.name)
+        || (dlen != 0 && !a2f_store_dev_name_ok(nd.name, dlen)))
+    {
+        rc = A2F_ERR_INVALID;
+        goto done;
+    }
+
+    if (nd.created == 0) {
+        nd.created = now;
+    }
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        goto done;
+    }
+
+    rc = a2f_store_link_find(st, txn, token, toklen, now, name, &nlen, &lk);
+    if (rc != A2F_OK) {
+        goto failed;
+    }
+
+    /* the password, as a2f_store_user_set_password() */
+
+    rc = a2f_store_user_bump(st, txn, name, nlen, pwhash, &g);
+    if (rc != A2F_OK) {
+        goto failed;
+    }
+
+    /*
+     * The device, as a2f_store_totp_add(): under its own name unless
+     * that is empty or taken, else "default", else "device-N".
+     */
+
+    rc = (dlen == 0) ? A2F_ERR_EXISTS
+                     : a2f_store_dev_free(st, txn, name, nlen, nd.name, dlen);
+
+    if (rc == A2F_ERR_EXISTS) {
+        memcpy(nd.name, A2F_DEVICE_DEFAULT, sizeof(A2F_DEVICE_DEFAULT));
+        dlen = sizeof(A2F_DEVICE_DEFAULT) - 1;
+
+        rc = a2f_store_dev_free(st, txn, name, nlen, nd.name, dlen);
+    }
+
+    for (i = 1; rc == A2F_ERR_EXISTS && i <= A2F_DEVICES_MAX; i++) {
+        dlen = (size_t) snprintf(nd.name, sizeof(nd.name), "%s%u",
+                                 A2F_DEVICE_NUMBERED, i);
+
+        rc = a2f_store_dev_free(st, txn, name, nlen, nd.name, dlen);
+    }
+
+    if (rc == A2F_ERR_EXISTS) {
+        /* more names taken than devices allowed */
+        rc = A2F_ERR_TOOBIG;
+    }
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_totp_put(st, txn, name, nlen, &nd, dlen);
+    }
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_fail_del(st, txn, 'u', name, nlen);
+    }
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_link_drop(st, txn, name, nlen, &lk);
+    }
+
+    if (rc == A2F_OK) {
+        (void) snprintf(detail, sizeof(detail), "device=%s", nd.name);
+        rc = a2f_store_audit_put(st, txn, now, "link_used", name, nlen, addr,
+                                 detail);
+    }
+
+    if (rc != A2F_OK) {
+        goto failed;
+    }
+
+    rc = a2f_store_commit(st, txn);
+
+    if (rc == A2F_OK) {
+        memcpy(user, name, nlen + 1);
+        *ulen = nlen;
+
+        if (gen != NULL) {
+            *gen = g;
+        }
+    }
+
+    goto done;
+
+failed:
+
+    mdb_txn_abort(txn);
+
+done:
+
+    a2f_store_wipe(&nd, sizeof(nd));
+    a2f_store_wipe(&lk, sizeof(lk));
+
+    return rc;
+}
+
+
+int
+a2f_store_link_get(a2f_store_t *st, const char *user, size_t len,
+    int64_t *expires)
+{
+    int               rc;
+    MDB_txn          *txn;
+    a2f_user_t        u;
+    a2f_store_link_t  lk;
+
+    rc = a2f_store_begin(st, MDB_RDONLY, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_user_load(st, txn, user, len, &u);
+    a2f_store_wipe(&u, sizeof(u));
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_link_read(st, txn, user, len, &lk);
+    }
+
+    mdb_txn_abort(txn);
+
+    if (rc == A2F_OK && expires != NULL) {
+        *expires = lk.expires;
+    }
+
+    return rc;
+}
+
+
+int
+a2f_store_link_del(a2f_store_t *st, const char *user, size_t len)
+{
+    int               rc;
+    MDB_txn          *txn;
+    a2f_user_t        u;
+    a2f_store_link_t  lk;
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_user_load(st, txn, user, len, &u);
+    a2f_store_wipe(&u, sizeof(u));
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_link_read(st, txn, user, len, &lk);
+    }
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_link_drop(st, txn, user, len, &lk);
+    }
+
+    if (rc != A2F_OK) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+
+    return a2f_store_commit(st, txn);
 }

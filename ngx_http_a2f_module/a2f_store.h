@@ -20,11 +20,18 @@
  *           user name "\0" 'r' -> the user's recovery codes (count,
  *           used bitmap, created, and per code only
  *           HMAC-SHA256(a2f_derive(data key, "a2f-recovery-v1"),
- *           user name "\0" code): a code itself is never stored)
+ *           user name "\0" code): a code itself is never stored);
+ *           user name "\0" 'k' key name -> a security key (credential
+ *           id, COSE algorithm, public key, sign counter, flags,
+ *           created, last used: public data, not sealed);
+ *           user name "\0" 'e' -> the user's enrollment link (SHA-256
+ *           of the token, created, expires)
  *   fails   'u' user name | 'a' client address -> failure bucket
  *           (count, first failure, locked until)
  *   audit   8-byte big-endian microsecond time -> event text
  *   meta    "version" -> schema version (4 bytes, little-endian, 1);
+ *           "enroll." SHA-256 of a link token (32 bytes) -> user name
+ *           (the index from a token to its user's 'e' record);
  *           "dek.<kid>" -> the 32-byte data key sealed (a2f_seal(), aad
  *           "a2f-dek") under the key-encryption key
  *           a2f_derive(ring key with that kid, "a2f-kek-v1")
@@ -76,6 +83,14 @@
 #define A2F_RECOVERY_CODES   10     /* codes in a set                       */
 #define A2F_RECOVERY_LEN     14     /* text "xxxx-xxxx-xxxx", without NUL   */
 
+#define A2F_SECKEY_ID_MAX    255    /* credential id bytes                  */
+#define A2F_SECKEY_PUB_MAX   1024   /* public key bytes (COSE_Key)          */
+#define A2F_SECKEYS_MAX      8      /* security keys per user               */
+#define A2F_SECKEY_U2F       0x01   /* registered through the FIDO U2F API  */
+
+#define A2F_LINK_TOKEN_LEN   32     /* base64url of 24 random bytes         */
+#define A2F_LINK_TTL_MAX     (30 * 86400)
+
 
 typedef struct a2f_store_s  a2f_store_t;
 
@@ -89,6 +104,7 @@ typedef struct {
     int64_t    last_login;            /* 0: never                           */
     char       pwhash[A2F_PWHASH_MAX];  /* NUL-terminated hash string       */
     unsigned   ndevices;              /* filled by get/list                 */
+    unsigned   nkeys;                 /* security keys, filled by get/list  */
     int64_t    locked_until;          /* filled by get/list (fails db)      */
 } a2f_user_t;
 
@@ -103,6 +119,20 @@ typedef struct {
     uint8_t     secret[A2F_TOTP_SECRET_MAX];
     size_t      secret_len;
 } a2f_totp_dev_t;
+
+
+typedef struct {
+    char        name[A2F_DEVICE_MAX + 1];  /* NUL-terminated                */
+    uint8_t     cred_id[A2F_SECKEY_ID_MAX];
+    size_t      cred_id_len;
+    int         alg;                  /* COSE algorithm: -7, -8, -257       */
+    uint8_t     pubkey[A2F_SECKEY_PUB_MAX];
+    size_t      pubkey_len;
+    uint32_t    sign_count;
+    uint32_t    flags;                /* A2F_SECKEY_*                       */
+    int64_t     created;
+    int64_t     last_used;            /* 0: never                           */
+} a2f_seckey_t;
 
 
 typedef struct {
@@ -227,7 +257,7 @@ int a2f_store_user_gen(a2f_store_t *st, const char *name, size_t len,
  * are A2F_ERR_NOTFOUND.  Writes are one transaction each; every write may
  * also return A2F_ERR_FULL.
  *
- * a2f_store_user_get: fill u (with ndevices and locked_until).  u is
+ * a2f_store_user_get: fill u (with ndevices, nkeys and locked_until).  u is
  * the caller's; wipe u->pwhash when done if it matters.
  *
  * a2f_store_user_add: add u->name (u->name_len bytes; must pass
@@ -253,7 +283,7 @@ int a2f_store_user_gen(a2f_store_t *st, const char *name, size_t len,
  * A2F_ERR_INVALID).
  *
  * a2f_store_user_list: call cb for every user in name order (byte order
- * of the names), each with ndevices and locked_until filled, until cb
+ * of the names), each with ndevices, nkeys and locked_until filled, until cb
  * returns non-zero; that value is then returned.  u is valid only during
  * the call.  cb runs inside a read transaction and must not call store
  * functions.  Returns A2F_OK (or cb's non-zero value) or A2F_ERR_STORAGE.
@@ -269,6 +299,97 @@ int a2f_store_user_set_flags(a2f_store_t *st, const char *name, size_t len,
     uint32_t flags);
 int a2f_store_user_list(a2f_store_t *st,
     int (*cb)(const a2f_user_t *u, void *arg), void *arg);
+
+/*
+ * Flags, atomically: in one write transaction read the user's flags,
+ * set the bits of set, clear the bits of clear (set wins over clear)
+ * and write them back; *flags (may be NULL) receives the new flags.
+ * Bits other than A2F_USER_* are A2F_ERR_INVALID.  Returns A2F_OK,
+ * A2F_ERR_NOTFOUND, A2F_ERR_INVALID, A2F_ERR_FULL or A2F_ERR_STORAGE.
+ */
+int a2f_store_user_update_flags(a2f_store_t *st, const char *name,
+    size_t len, uint32_t set, uint32_t clear, uint32_t *flags);
+
+/*
+ * Security keys (WebAuthn / FIDO U2F credentials).  Public data: not
+ * sealed.
+ *
+ * a2f_store_seckey_add: add k to user.  Names as for TOTP devices (an
+ * empty name means "key"); cred_id_len 1..A2F_SECKEY_ID_MAX, pubkey_len
+ * 1..A2F_SECKEY_PUB_MAX, else A2F_ERR_INVALID; k->created 0 means now.
+ * A credential id the user has already (under any name) is
+ * A2F_ERR_EXISTS, as is a name taken.  A2F_ERR_TOOBIG when the user has
+ * A2F_SECKEYS_MAX keys.  A2F_ERR_NOTFOUND: no such user.
+ *
+ * a2f_store_seckey_list: fill keys[0..max-1] in name order, set *n
+ * (as a2f_store_totp_list).  Returns A2F_OK or A2F_ERR_NOTFOUND.
+ *
+ * a2f_store_seckey_del: remove the key named name.  Returns A2F_OK or
+ * A2F_ERR_NOTFOUND (no such user or key).
+ */
+int a2f_store_seckey_add(a2f_store_t *st, const char *user, size_t len,
+    const a2f_seckey_t *k, int64_t now);
+int a2f_store_seckey_list(a2f_store_t *st, const char *user, size_t len,
+    a2f_seckey_t *keys, unsigned max, unsigned *n);
+int a2f_store_seckey_del(a2f_store_t *st, const char *user, size_t len,
+    const char *name, size_t namelen);
+
+/*
+ * Enrollment links: a single-use, expiring token an administrator hands
+ * to a user, who sets a password and activates an authenticator app
+ * with it.  Only the SHA-256 of a token is stored.  A user has at most
+ * one link: a new one replaces the old one (which stops working).
+ *
+ * a2f_store_link_new: a fresh random token for user, valid until
+ * expires (Unix seconds; now < expires <= now + A2F_LINK_TTL_MAX, else
+ * A2F_ERR_INVALID), written into token (A2F_LINK_TOKEN_LEN base64url
+ * characters and a NUL).  Audits "link_new" with detail (may be NULL,
+ * e.g. "by=admin").  Returns A2F_OK, A2F_ERR_NOTFOUND, A2F_ERR_INVALID,
+ * A2F_ERR_CRYPTO, A2F_ERR_FULL or A2F_ERR_STORAGE.
+ *
+ * a2f_store_link_check: read-only: the user of a valid token.  user
+ * receives the NUL-terminated name (A2F_USER_MAX + 1 bytes), *ulen its
+ * length, *expires (may be NULL) the link's end.  The stored hash is
+ * compared with CRYPTO_memcmp.  Returns A2F_OK, A2F_ERR_NOTFOUND (no
+ * such token: never made, used, replaced, or its user deleted),
+ * A2F_ERR_EXPIRED (now >= expires), A2F_ERR_DISABLED (the user is
+ * disabled), A2F_ERR_INVALID (token not A2F_LINK_TOKEN_LEN base64url
+ * characters) or A2F_ERR_STORAGE.
+ *
+ * a2f_store_link_use: in one write transaction: the checks of
+ * a2f_store_link_check(), then set the user's password hash to pwhash
+ * (bumping the generation, as a2f_store_user_set_password()), add TOTP
+ * device d (as a2f_store_totp_add(); an empty or taken d->name becomes
+ * "default", else "device-N" for the first N free), clear the user's
+ * failure bucket, delete the link, and audit "link_used" with the
+ * device name.  Nothing is written unless all of it succeeds.  user,
+ * ulen and gen (may be NULL) receive the user's name and new
+ * generation.  Returns the codes of a2f_store_link_check(), and
+ * A2F_ERR_TOOBIG (the user has A2F_DEVICES_MAX devices), A2F_ERR_CRYPTO,
+ * A2F_ERR_FULL.
+ *
+ * a2f_store_link_get: read-only: *expires of the user's link.  Returns
+ * A2F_OK, A2F_ERR_NOTFOUND (no such user, or no link; an expired link
+ * is A2F_OK with expires in the past) or A2F_ERR_STORAGE.
+ *
+ * a2f_store_link_del: remove the user's link (and its index).  Returns
+ * A2F_OK or A2F_ERR_NOTFOUND (no user or no link).
+ *
+ * a2f_store_user_del() also removes the user's security keys and link.
+ */
+int a2f_store_link_new(a2f_store_t *st, const char *user, size_t len,
+    int64_t expires, int64_t now, const char *detail,
+    char token[A2F_LINK_TOKEN_LEN + 1]);
+int a2f_store_link_check(a2f_store_t *st, const char *token, size_t toklen,
+    int64_t now, char user[A2F_USER_MAX + 1], size_t *ulen,
+    int64_t *expires);
+int a2f_store_link_use(a2f_store_t *st, const char *token, size_t toklen,
+    int64_t now, const char *pwhash, const a2f_totp_dev_t *d,
+    const char *addr, char user[A2F_USER_MAX + 1], size_t *ulen,
+    uint32_t *gen);
+int a2f_store_link_get(a2f_store_t *st, const char *user, size_t len,
+    int64_t *expires);
+int a2f_store_link_del(a2f_store_t *st, const char *user, size_t len);
 
 /*
  * TOTP devices.
@@ -444,6 +565,24 @@ int a2f_store_audit(a2f_store_t *st, int64_t now, const char *event,
 int a2f_store_audit_list(a2f_store_t *st, unsigned max,
     int (*cb)(int64_t usec, const char *text, size_t len, void *arg),
     void *arg);
+
+/*
+ * a2f_store_audit_page: as a2f_store_audit_list(), but only events
+ * older than before (microseconds; 0: from the newest), for paging:
+ * the next page starts before the last usec of this one.
+ *
+ * a2f_store_audit_hook: after every write transaction that committed
+ * audit events, call hook(arg, text, len) once per event (in the order
+ * written, text NUL-terminated as stored), in the thread that
+ * committed, outside the transaction.  A transaction that does not
+ * commit calls nothing.  hook NULL: none (the default).  Set it before
+ * the store is shared between threads.
+ */
+int a2f_store_audit_page(a2f_store_t *st, int64_t before, unsigned max,
+    int (*cb)(int64_t usec, const char *text, size_t len, void *arg),
+    void *arg);
+void a2f_store_audit_hook(a2f_store_t *st,
+    void (*hook)(void *arg, const char *text, size_t len), void *arg);
 
 
 #endif /* _A2F_STORE_H_INCLUDED_ */

@@ -2,9 +2,9 @@
 /*
  * Copyright (C) ngx_http_a2f_module authors
  *
- * a2fctl.c: the ops command line tool: users, TOTP devices, recovery
- * codes, lockouts, sessions, keys, backups and the audit trail of an a2f
- * database; QR codes.
+ * a2fctl.c: the ops command line tool: users, TOTP devices, security
+ * keys, enrollment links, recovery codes, lockouts, sessions, keys,
+ * backups and the audit trail of an a2f database; QR codes.
  *
  * Exit status: 0 done, 1 runtime error, 2 usage error.
  */
@@ -41,6 +41,8 @@
 #define A2F_CTL_KEYFILE_MAX (64 * 1024)
 #define A2F_CTL_AUDIT_MAX   100000
 #define A2F_CTL_ISSUER_MAX  64
+#define A2F_CTL_LINK_TTL    86400           /* link --ttl default: 24h */
+#define A2F_CTL_B64_MAX(n)  (((n) * 4 + 2) / 3 + 1)
 
 
 typedef struct {
@@ -81,16 +83,28 @@ static int a2f_ctl_read_password(const char *user, char *buf, size_t size,
 static int a2f_ctl_hash_password(const char *user, char *hash, size_t size);
 static int a2f_ctl_uint(const char *s, unsigned long min, unsigned long max,
     unsigned long *v);
+static int a2f_ctl_int(const char *s, long min, long max, long *v);
+static int a2f_ctl_duration(const char *s, int64_t max, int64_t *secs);
+static int a2f_ctl_name_arg(const char *cmd, const char *what,
+    const char *name);
 
 static int a2f_ctl_user(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_user_add(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_user_print(const a2f_user_t *u, void *arg);
+static int a2f_ctl_user_flag(a2f_ctl_t *ctl, const char *name,
+    uint32_t flag, int on);
 static int a2f_ctl_passwd(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_totp(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_totp_add(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_totp_list(a2f_ctl_t *ctl, const char *name);
 static int a2f_ctl_totp_del(a2f_ctl_t *ctl, const char *name,
     const char *dev);
+static int a2f_ctl_key(a2f_ctl_t *ctl, int argc, char **argv);
+static int a2f_ctl_key_add(a2f_ctl_t *ctl, int argc, char **argv);
+static int a2f_ctl_key_list(a2f_ctl_t *ctl, const char *name);
+static int a2f_ctl_key_del(a2f_ctl_t *ctl, const char *name,
+    const char *key);
+static int a2f_ctl_link(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_recovery(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_simple(a2f_ctl_t *ctl, const char *cmd, int argc,
     char **argv);
@@ -153,6 +167,9 @@ a2f_ctl_help(FILE *f)
 "                              line of stdin\n"
 "  user del NAME               remove a user and the user's devices\n"
 "  user list                   list users\n"
+"  user admin NAME on|off      make a user an administrator, or not\n"
+"  user disable NAME           refuse a user's sessions, logins and links\n"
+"  user enable NAME            undo user disable\n"
 "  passwd NAME                 set a new password (first line of stdin)\n"
 "  totp add NAME [--secret BASE32|-] [--algorithm SHA1|SHA256|SHA512]\n"
 "           [--digits 6|8] [--period N] [--name DEVICE] [--issuer ISSUER]\n"
@@ -160,6 +177,17 @@ a2f_ctl_help(FILE *f)
 "                              URI (and a QR code on a terminal)\n"
 "  totp list NAME              list a user's devices\n"
 "  totp del NAME DEVICE        remove a device\n"
+"  key add NAME KEYNAME --cred-id B64URL --public-key B64URL [--alg N]\n"
+"          [--u2f]             import a security key (WebAuthn credential\n"
+"                              id and COSE public key; --alg: COSE\n"
+"                              algorithm, -7)\n"
+"  key list NAME               list a user's security keys\n"
+"  key del NAME KEYNAME        remove a security key\n"
+"  link NAME [--ttl DURATION]  print a new single-use enrollment token\n"
+"                              (portal URL + \"enroll/\" + token) and its\n"
+"                              expiry; --ttl such as 30m, 24h (the\n"
+"                              default), 7d; at most 30d.  A new link\n"
+"                              replaces the user's old one\n"
 "  recovery NAME               print a new set of 10 recovery codes, each\n"
 "                              good once in place of a one-time code (the\n"
 "                              user's earlier codes stop working)\n"
@@ -232,6 +260,113 @@ a2f_ctl_uint(const char *s, unsigned long min, unsigned long max,
     }
 
     *v = n;
+
+    return 1;
+}
+
+
+/* a decimal with an optional '-', min..max */
+
+static int
+a2f_ctl_int(const char *s, long min, long max, long *v)
+{
+    char  *end;
+    long   n;
+
+    if (s == NULL || s[0] == '\0'
+        || ((s[0] < '0' || s[0] > '9') && s[0] != '-'))
+    {
+        return 0;
+    }
+
+    errno = 0;
+    n = strtol(s, &end, 10);
+
+    if (errno || end == s || *end != '\0' || n < min || n > max) {
+        return 0;
+    }
+
+    *v = n;
+
+    return 1;
+}
+
+
+/* "90s", "30m", "24h", "7d" or plain seconds: 1..max seconds */
+
+static int
+a2f_ctl_duration(const char *s, int64_t max, int64_t *secs)
+{
+    char           *end;
+    int64_t         unit;
+    unsigned long   n;
+
+    if (s == NULL || s[0] < '0' || s[0] > '9') {
+        return 0;
+    }
+
+    errno = 0;
+    n = strtoul(s, &end, 10);
+
+    if (errno) {
+        return 0;
+    }
+
+    switch (*end) {
+
+    case '\0':
+    case 's':
+        unit = 1;
+        break;
+
+    case 'm':
+        unit = 60;
+        break;
+
+    case 'h':
+        unit = 3600;
+        break;
+
+    case 'd':
+        unit = 86400;
+        break;
+
+    default:
+        return 0;
+    }
+
+    if ((*end != '\0' && end[1] != '\0') || n == 0
+        || n > (unsigned long) (max / unit))
+    {
+        return 0;
+    }
+
+    *secs = (int64_t) n * unit;
+
+    return 1;
+}
+
+
+/* a device or key name: 1..A2F_DEVICE_MAX bytes, no control bytes */
+
+static int
+a2f_ctl_name_arg(const char *cmd, const char *what, const char *name)
+{
+    size_t  i, len;
+
+    len = strlen(name);
+
+    for (i = 0; i < len; i++) {
+        if ((unsigned char) name[i] < 0x20 || name[i] == 0x7f) {
+            break;
+        }
+    }
+
+    if (len == 0 || len > A2F_DEVICE_MAX || i < len) {
+        a2f_ctl_usage("%s: %s must be 1..%d bytes without control bytes",
+                      cmd, what, A2F_DEVICE_MAX);
+        return 0;
+    }
 
     return 1;
 }
@@ -538,7 +673,8 @@ a2f_ctl_user(a2f_ctl_t *ctl, int argc, char **argv)
     char  show[A2F_CTL_NAME_SHOW];
 
     if (argc < 1) {
-        return a2f_ctl_usage("user: add, del or list?");
+        return a2f_ctl_usage("user: add, del, list, admin, disable or "
+                             "enable?");
     }
 
     if (strcmp(argv[0], "add") == 0) {
@@ -591,6 +727,26 @@ a2f_ctl_user(a2f_ctl_t *ctl, int argc, char **argv)
                                argv[1], strlen(argv[1]), NULL, "by=a2fctl");
 
         return A2F_CTL_OK;
+    }
+
+    if (strcmp(argv[0], "admin") == 0) {
+        if (argc != 3
+            || (strcmp(argv[2], "on") != 0 && strcmp(argv[2], "off") != 0))
+        {
+            return a2f_ctl_usage("usage: user admin NAME on|off");
+        }
+
+        return a2f_ctl_user_flag(ctl, argv[1], A2F_USER_ADMIN,
+                                 strcmp(argv[2], "on") == 0);
+    }
+
+    if (strcmp(argv[0], "disable") == 0 || strcmp(argv[0], "enable") == 0) {
+        if (argc != 2) {
+            return a2f_ctl_usage("usage: user %s NAME", argv[0]);
+        }
+
+        return a2f_ctl_user_flag(ctl, argv[1], A2F_USER_DISABLED,
+                                 argv[0][0] == 'd');
     }
 
     return a2f_ctl_usage("user: unknown command \"%s\"",
@@ -690,16 +846,57 @@ a2f_ctl_user_print(const a2f_user_t *u, void *arg)
 
     a2f_ctl_time(u->last_login, last, sizeof(last));
 
-    printf("%s admin=%s disabled=%s devices=%u locked=%s last_login=%s "
-           "gen=%u\n",
+    printf("%s admin=%s disabled=%s devices=%u locked=%s keys=%u "
+           "last_login=%s gen=%u\n",
            a2f_ctl_show(u->name, u->name_len, show, sizeof(show)),
            (u->flags & A2F_USER_ADMIN) ? "yes" : "no",
            (u->flags & A2F_USER_DISABLED) ? "yes" : "no",
            u->ndevices,
            u->locked_until > (int64_t) time(NULL) ? "yes" : "no",
-           last, (unsigned) u->gen);
+           u->nkeys, last, (unsigned) u->gen);
 
     return 0;
+}
+
+
+/* user admin NAME on|off, user disable|enable NAME */
+
+static int
+a2f_ctl_user_flag(a2f_ctl_t *ctl, const char *name, uint32_t flag, int on)
+{
+    int          rc;
+    char         show[A2F_CTL_NAME_SHOW];
+    uint32_t     flags;
+    const char  *event, *detail;
+
+    if (!a2f_ctl_user_arg(name, show, sizeof(show))) {
+        return A2F_CTL_USAGE;
+    }
+
+    rc = a2f_ctl_open(ctl, 0);
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_user_update_flags(ctl->st, name, strlen(name),
+                                     on ? flag : 0, on ? 0 : flag, &flags);
+    if (rc != A2F_OK) {
+        return a2f_ctl_store_err(ctl, rc, name);
+    }
+
+    if (flag == A2F_USER_ADMIN) {
+        event = "user_admin";
+        detail = on ? "admin=on by=a2fctl" : "admin=off by=a2fctl";
+
+    } else {
+        event = on ? "user_disable" : "user_enable";
+        detail = "by=a2fctl";
+    }
+
+    (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), event, name,
+                           strlen(name), NULL, detail);
+
+    return A2F_CTL_OK;
 }
 
 
@@ -880,20 +1077,11 @@ a2f_ctl_totp_add(a2f_ctl_t *ctl, int argc, char **argv)
     }
 
     if (dev != NULL) {
-        len = strlen(dev);
-
-        for (n = 0; n < len; n++) {
-            if ((unsigned char) dev[n] < 0x20 || dev[n] == 0x7f) {
-                break;
-            }
+        if (!a2f_ctl_name_arg("totp add", "--name", dev)) {
+            return A2F_CTL_USAGE;
         }
 
-        if (len == 0 || len > A2F_DEVICE_MAX || n < len) {
-            return a2f_ctl_usage("totp add: --name must be 1..%d bytes "
-                                 "without control bytes", A2F_DEVICE_MAX);
-        }
-
-        memcpy(d.name, dev, len + 1);
+        memcpy(d.name, dev, strlen(dev) + 1);
     }
 
     if (issuer == NULL) {
@@ -1116,6 +1304,372 @@ a2f_ctl_totp_del(a2f_ctl_t *ctl, const char *name, const char *dev)
 
     (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), "totp_del", name,
                            strlen(name), NULL, "by=a2fctl");
+
+    return A2F_CTL_OK;
+}
+
+
+/* -- security keys --------------------------------------------------------- */
+
+
+static int
+a2f_ctl_key(a2f_ctl_t *ctl, int argc, char **argv)
+{
+    char  show[A2F_CTL_NAME_SHOW];
+
+    if (argc < 1) {
+        return a2f_ctl_usage("key: add, list or del?");
+    }
+
+    if (strcmp(argv[0], "add") == 0) {
+        return a2f_ctl_key_add(ctl, argc - 1, argv + 1);
+    }
+
+    if (strcmp(argv[0], "list") == 0) {
+        if (argc != 2) {
+            return a2f_ctl_usage("usage: key list NAME");
+        }
+
+        return a2f_ctl_key_list(ctl, argv[1]);
+    }
+
+    if (strcmp(argv[0], "del") == 0) {
+        if (argc != 3) {
+            return a2f_ctl_usage("usage: key del NAME KEYNAME");
+        }
+
+        return a2f_ctl_key_del(ctl, argv[1], argv[2]);
+    }
+
+    return a2f_ctl_usage("key: unknown command \"%s\"",
+                         a2f_ctl_show(argv[0], strlen(argv[0]), show,
+                                      sizeof(show)));
+}
+
+
+/*
+ * key add NAME KEYNAME --cred-id B64URL --public-key B64URL [--alg N]
+ * [--u2f]: an import (tests, migrations); the browser registers keys.
+ */
+
+static int
+a2f_ctl_key_add(a2f_ctl_t *ctl, int argc, char **argv)
+{
+    int            rc, i, m;
+    char           show[A2F_CTL_NAME_SHOW], kshow[A2F_CTL_NAME_SHOW];
+    long           v;
+    const char    *name, *kname, *id, *pub, *alg;
+    a2f_seckey_t   k;
+
+    name = NULL;
+    kname = NULL;
+    id = NULL;
+    pub = NULL;
+    alg = NULL;
+
+    memset(&k, 0, sizeof(a2f_seckey_t));
+
+    for (i = 0; i < argc; i++) {
+
+        if ((m = a2f_ctl_optval(argc, argv, &i, "--cred-id", &id))
+            || (m = a2f_ctl_optval(argc, argv, &i, "--public-key", &pub))
+            || (m = a2f_ctl_optval(argc, argv, &i, "--alg", &alg)))
+        {
+            if (m < 0) {
+                return a2f_ctl_usage("key add: %s needs a value", argv[i]);
+            }
+
+            continue;
+        }
+
+        if (strcmp(argv[i], "--u2f") == 0) {
+            k.flags |= A2F_SECKEY_U2F;
+            continue;
+        }
+
+        if (argv[i][0] == '-' && argv[i][1] == '-') {
+            return a2f_ctl_usage("key add: unknown option \"%s\"",
+                                 a2f_ctl_show(argv[i], strlen(argv[i]),
+                                              show, sizeof(show)));
+        }
+
+        if (name == NULL) {
+            name = argv[i];
+
+        } else if (kname == NULL) {
+            kname = argv[i];
+
+        } else {
+            return a2f_ctl_usage("key add: one user and one key name only");
+        }
+    }
+
+    if (name == NULL || kname == NULL || id == NULL || pub == NULL) {
+        return a2f_ctl_usage("usage: key add NAME KEYNAME --cred-id B64URL "
+                             "--public-key B64URL [--alg N] [--u2f]");
+    }
+
+    if (!a2f_ctl_user_arg(name, show, sizeof(show))
+        || !a2f_ctl_name_arg("key add", "KEYNAME", kname))
+    {
+        return A2F_CTL_USAGE;
+    }
+
+    memcpy(k.name, kname, strlen(kname) + 1);
+
+    k.alg = -7;
+
+    if (alg != NULL) {
+        if (!a2f_ctl_int(alg, -2147483647L - 1, 2147483647L, &v)) {
+            return a2f_ctl_usage("key add: --alg must be a COSE algorithm "
+                                 "number, such as -7 (ES256), -8 (EdDSA) "
+                                 "or -257 (RS256)");
+        }
+
+        k.alg = (int) v;
+    }
+
+    rc = a2f_b64url_decode(id, strlen(id), k.cred_id, sizeof(k.cred_id),
+                           &k.cred_id_len);
+
+    if (rc == A2F_ERR_TOOBIG) {
+        return a2f_ctl_usage("key add: --cred-id is longer than %d bytes",
+                             A2F_SECKEY_ID_MAX);
+    }
+
+    if (rc != A2F_OK || k.cred_id_len == 0) {
+        return a2f_ctl_usage("key add: --cred-id is not base64url (without "
+                             "padding)");
+    }
+
+    rc = a2f_b64url_decode(pub, strlen(pub), k.pubkey, sizeof(k.pubkey),
+                           &k.pubkey_len);
+
+    if (rc == A2F_ERR_TOOBIG) {
+        return a2f_ctl_usage("key add: --public-key is longer than %d bytes",
+                             A2F_SECKEY_PUB_MAX);
+    }
+
+    if (rc != A2F_OK || k.pubkey_len == 0) {
+        return a2f_ctl_usage("key add: --public-key is not base64url "
+                             "(without padding)");
+    }
+
+    rc = a2f_ctl_open(ctl, 0);
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_seckey_add(ctl->st, name, strlen(name), &k,
+                              (int64_t) time(NULL));
+
+    if (rc == A2F_ERR_EXISTS) {
+        a2f_ctl_err("user \"%s\" has a key named \"%s\" or with that "
+                    "credential id already", show,
+                    a2f_ctl_show(kname, strlen(kname), kshow, sizeof(kshow)));
+        return A2F_CTL_FAIL;
+    }
+
+    if (rc == A2F_ERR_TOOBIG) {
+        a2f_ctl_err("user \"%s\" has %d keys already", show,
+                    A2F_SECKEYS_MAX);
+        return A2F_CTL_FAIL;
+    }
+
+    if (rc != A2F_OK) {
+        return a2f_ctl_store_err(ctl, rc, name);
+    }
+
+    (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), "key_add", name,
+                           strlen(name), NULL, "by=a2fctl");
+
+    return A2F_CTL_OK;
+}
+
+
+static int
+a2f_ctl_key_list(a2f_ctl_t *ctl, const char *name)
+{
+    int            rc;
+    char           show[A2F_CTL_NAME_SHOW], kshow[A2F_CTL_NAME_SHOW];
+    char           created[32], used[32];
+    char           id[A2F_CTL_B64_MAX(A2F_SECKEY_ID_MAX)];
+    unsigned       i, n;
+    a2f_seckey_t   keys[A2F_SECKEYS_MAX];
+
+    if (!a2f_ctl_user_arg(name, show, sizeof(show))) {
+        return A2F_CTL_USAGE;
+    }
+
+    rc = a2f_ctl_open(ctl, 0);
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_seckey_list(ctl->st, name, strlen(name), keys,
+                               A2F_SECKEYS_MAX, &n);
+    if (rc != A2F_OK) {
+        return a2f_ctl_store_err(ctl, rc, name);
+    }
+
+    for (i = 0; i < n; i++) {
+        a2f_ctl_time(keys[i].created, created, sizeof(created));
+        a2f_ctl_time(keys[i].last_used, used, sizeof(used));
+
+        if (a2f_b64url_encode(keys[i].cred_id, keys[i].cred_id_len, id,
+                              sizeof(id)) == 0)
+        {
+            (void) snprintf(id, sizeof(id), "?");
+        }
+
+        printf("%s alg=%d cred_id=%s sign_count=%u created=%s "
+               "last_used=%s u2f=%s\n",
+               a2f_ctl_show(keys[i].name, strlen(keys[i].name), kshow,
+                            sizeof(kshow)),
+               keys[i].alg, id, (unsigned) keys[i].sign_count, created, used,
+               (keys[i].flags & A2F_SECKEY_U2F) ? "yes" : "no");
+    }
+
+    if (fflush(stdout) == EOF) {
+        a2f_ctl_err("stdout: %s", strerror(errno));
+        return A2F_CTL_FAIL;
+    }
+
+    return A2F_CTL_OK;
+}
+
+
+static int
+a2f_ctl_key_del(a2f_ctl_t *ctl, const char *name, const char *key)
+{
+    int         rc;
+    char        show[A2F_CTL_NAME_SHOW], kshow[A2F_CTL_NAME_SHOW];
+    a2f_user_t  u;
+
+    if (!a2f_ctl_user_arg(name, show, sizeof(show))) {
+        return A2F_CTL_USAGE;
+    }
+
+    rc = a2f_ctl_open(ctl, 0);
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_user_get(ctl->st, name, strlen(name), &u);
+    OPENSSL_cleanse(&u, sizeof(u));
+
+    if (rc != A2F_OK) {
+        return a2f_ctl_store_err(ctl, rc, name);
+    }
+
+    rc = a2f_store_seckey_del(ctl->st, name, strlen(name), key, strlen(key));
+
+    if (rc == A2F_ERR_NOTFOUND) {
+        a2f_ctl_err("user \"%s\" has no key \"%s\"", show,
+                    a2f_ctl_show(key, strlen(key), kshow, sizeof(kshow)));
+        return A2F_CTL_FAIL;
+    }
+
+    if (rc != A2F_OK) {
+        return a2f_ctl_store_err(ctl, rc, name);
+    }
+
+    (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), "key_del", name,
+                           strlen(name), NULL, "by=a2fctl");
+
+    return A2F_CTL_OK;
+}
+
+
+/* -- enrollment links ------------------------------------------------------ */
+
+
+/*
+ * link NAME [--ttl DURATION]: the token on the first line of stdout,
+ * "expires=<unix seconds>" on the second; how to make the URL on stderr.
+ */
+
+static int
+a2f_ctl_link(a2f_ctl_t *ctl, int argc, char **argv)
+{
+    int           rc, i, m;
+    char          show[A2F_CTL_NAME_SHOW], until[32];
+    char          token[A2F_LINK_TOKEN_LEN + 1];
+    int64_t       now, ttl;
+    const char   *name, *dur;
+
+    name = NULL;
+    dur = NULL;
+
+    for (i = 0; i < argc; i++) {
+
+        if ((m = a2f_ctl_optval(argc, argv, &i, "--ttl", &dur))) {
+            if (m < 0) {
+                return a2f_ctl_usage("link: --ttl needs a value");
+            }
+
+            continue;
+        }
+
+        if (argv[i][0] == '-' && argv[i][1] == '-') {
+            return a2f_ctl_usage("link: unknown option \"%s\"",
+                                 a2f_ctl_show(argv[i], strlen(argv[i]),
+                                              show, sizeof(show)));
+        }
+
+        if (name != NULL) {
+            return a2f_ctl_usage("link: one user name only");
+        }
+
+        name = argv[i];
+    }
+
+    if (name == NULL) {
+        return a2f_ctl_usage("usage: link NAME [--ttl DURATION]");
+    }
+
+    if (!a2f_ctl_user_arg(name, show, sizeof(show))) {
+        return A2F_CTL_USAGE;
+    }
+
+    ttl = A2F_CTL_LINK_TTL;
+
+    if (dur != NULL && !a2f_ctl_duration(dur, A2F_LINK_TTL_MAX, &ttl)) {
+        return a2f_ctl_usage("link: --ttl must be 1s..%dd, such as 30m, 24h "
+                             "or 7d", A2F_LINK_TTL_MAX / 86400);
+    }
+
+    rc = a2f_ctl_open(ctl, 0);
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
+
+    now = (int64_t) time(NULL);
+
+    rc = a2f_store_link_new(ctl->st, name, strlen(name), now + ttl, now,
+                            "by=a2fctl", token);
+    if (rc != A2F_OK) {
+        return a2f_ctl_store_err(ctl, rc, name);
+    }
+
+    printf("%s\nexpires=%lld\n", token, (long long) (now + ttl));
+
+    if (fflush(stdout) == EOF) {
+        OPENSSL_cleanse(token, sizeof(token));
+        a2f_ctl_err("stdout: %s (the link is stored: run link again for a "
+                    "new one)", strerror(errno));
+        return A2F_CTL_FAIL;
+    }
+
+    a2f_ctl_time(now + ttl, until, sizeof(until));
+
+    fprintf(stderr, "a2fctl: the enrollment URL is the portal's location "
+            "followed by \"enroll/\" and the token, such as "
+            "https://example.com/_a2f/enroll/%s\n"
+            "a2fctl: it works once, until %s; a new link for \"%s\" "
+            "replaces it\n", token, until, show);
+
+    OPENSSL_cleanse(token, sizeof(token));
 
     return A2F_CTL_OK;
 }
@@ -1798,6 +2352,12 @@ main(int argc, char **argv)
 
     } else if (strcmp(cmd, "totp") == 0) {
         rc = a2f_ctl_totp(&ctl, argc, argv);
+
+    } else if (strcmp(cmd, "key") == 0) {
+        rc = a2f_ctl_key(&ctl, argc, argv);
+
+    } else if (strcmp(cmd, "link") == 0) {
+        rc = a2f_ctl_link(&ctl, argc, argv);
 
     } else if (strcmp(cmd, "recovery") == 0) {
         rc = a2f_ctl_recovery(&ctl, argc, argv);

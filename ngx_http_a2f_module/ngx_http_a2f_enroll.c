@@ -18,7 +18,6 @@
 
 
 #define NGX_HTTP_A2F_ENROLL_TTL     600
-#define NGX_HTTP_A2F_SECRET_LEN     20
 #define NGX_HTTP_A2F_TICKET_PT      (8 + NGX_HTTP_A2F_SECRET_LEN)
 #define NGX_HTTP_A2F_TICKET_LEN     (NGX_HTTP_A2F_TICKET_PT + A2F_SEAL_OVERHEAD)
 #define NGX_HTTP_A2F_TICKET_TEXT    128
@@ -27,11 +26,6 @@
 
 static size_t ngx_http_a2f_ticket_aad(ngx_http_a2f_portal_ctx_t *ctx,
     uint8_t *aad);
-static ngx_int_t ngx_http_a2f_ticket_seal(ngx_http_request_t *r,
-    ngx_http_a2f_portal_ctx_t *ctx, const uint8_t *secret, ngx_str_t *ticket);
-static ngx_int_t ngx_http_a2f_ticket_open(ngx_http_request_t *r,
-    ngx_http_a2f_portal_ctx_t *ctx, u_char *text, size_t len,
-    uint8_t *secret);
 static ngx_int_t ngx_http_a2f_enroll_allowed(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx);
 
@@ -46,26 +40,26 @@ ngx_http_a2f_enroll_page(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx, ngx_uint_t status, const char *error,
     u_char *ticket, size_t ticket_len)
 {
-    u_char                    *p;
-    char                       uri[A2F_URI_MAX], b32[128];
-    size_t                     n, i, len;
+    size_t                     n, aadlen;
     uint8_t                    secret[NGX_HTTP_A2F_SECRET_LEN];
+    uint8_t                    aad[16 + A2F_USER_MAX + 1 + A2F_SID_LEN];
     ngx_int_t                  rc;
-    ngx_str_t                  binding, svg, grouped, tk, u;
+    ngx_str_t                  binding, tk;
     ngx_http_a2f_var_t         vars[5];
-    ngx_http_a2f_srv_conf_t   *ascf;
     ngx_http_a2f_main_conf_t  *amcf;
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_a2f_module);
-    ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
 
     rc = ngx_http_a2f_enroll_allowed(r, ctx);
     if (rc != NGX_DECLINED) {
         return rc;
     }
 
+    aadlen = ngx_http_a2f_ticket_aad(ctx, aad);
+
     if (ticket == NULL
-        || ngx_http_a2f_ticket_open(r, ctx, ticket, ticket_len, secret)
+        || ngx_http_a2f_ticket_open(r, aad, aadlen, ticket, ticket_len,
+                                    secret)
            != NGX_OK)
     {
         if (a2f_random(secret, sizeof(secret)) != A2F_OK) {
@@ -73,89 +67,27 @@ ngx_http_a2f_enroll_page(ngx_http_request_t *r,
         }
     }
 
-    if (ngx_http_a2f_ticket_seal(r, ctx, secret, &tk) != NGX_OK
-        || a2f_otpauth_uri((char *) ascf->issuer.data, ctx->auth.session.user,
-                           ctx->auth.session.user_len, secret,
-                           sizeof(secret), A2F_SHA1, 6, 30, uri, sizeof(uri))
-           == 0
-        || a2f_base32_encode(secret, sizeof(secret), 0, b32, sizeof(b32))
-           == 0)
-    {
-        ngx_explicit_memzero(secret, sizeof(secret));
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    rc = ngx_http_a2f_ticket_seal(r, aad, aadlen, secret, &tk);
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_a2f_totp_vars(r, ctx->auth.session.user,
+                                    ctx->auth.session.user_len, secret,
+                                    &vars[1]);
     }
 
     ngx_explicit_memzero(secret, sizeof(secret));
 
-    /* the QR code as inline SVG */
-
-    svg.data = ngx_pnalloc(r->pool, NGX_HTTP_A2F_SVG_GUESS);
-    if (svg.data == NULL) {
+    if (rc != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    svg.len = a2f_qr_svg(uri, (char *) svg.data, NGX_HTTP_A2F_SVG_GUESS);
-
-    if (svg.len == 0) {
-        svg.data = ngx_pnalloc(r->pool, A2F_QR_SVG_MAX);
-        if (svg.data == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        svg.len = a2f_qr_svg(uri, (char *) svg.data, A2F_QR_SVG_MAX);
-
-        if (svg.len == 0) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-
-    /* the secret in groups of four, for typing it in */
-
-    len = ngx_strlen(b32);
-
-    grouped.data = ngx_pnalloc(r->pool, len + len / 4 + 1);
-    if (grouped.data == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    p = grouped.data;
-
-    for (i = 0; i < len; i++) {
-        if (i && i % 4 == 0) {
-            *p++ = ' ';
-        }
-
-        *p++ = b32[i];
-    }
-
-    grouped.len = p - grouped.data;
-    ngx_explicit_memzero(b32, sizeof(b32));
-
-    u.len = ngx_strlen(uri);
-    u.data = ngx_pnalloc(r->pool, u.len);
-    if (u.data == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_memcpy(u.data, uri, u.len);
-    ngx_explicit_memzero(uri, sizeof(uri));
-
-    n = 0;
-    vars[n].name = "user";
-    vars[n].value = ctx->auth.user;
-    vars[n++].raw = 0;
-    vars[n].name = "qr";
-    vars[n].value = svg;
-    vars[n++].raw = 1;
-    vars[n].name = "secret";
-    vars[n].value = grouped;
-    vars[n++].raw = 0;
-    vars[n].name = "uri";
-    vars[n].value = u;
-    vars[n++].raw = 0;
-    vars[n].name = "ticket";
-    vars[n].value = tk;
-    vars[n++].raw = 0;
+    vars[0].name = "user";
+    vars[0].value = ctx->auth.user;
+    vars[0].raw = 0;
+    vars[4].name = "ticket";
+    vars[4].value = tk;
+    vars[4].raw = 0;
+    n = 5;
 
     binding.data = (u_char *) ctx->auth.session.sid;
     binding.len = ngx_strlen(ctx->auth.session.sid);
@@ -174,7 +106,8 @@ ngx_http_a2f_enroll_form(ngx_http_request_t *r,
     int                        rc;
     char                       ticket[NGX_HTTP_A2F_TICKET_TEXT];
     char                       code[A2F_CODE_MAX + 1];
-    size_t                     ticket_len, code_len;
+    size_t                     ticket_len, code_len, aadlen;
+    uint8_t                    aad[16 + A2F_USER_MAX + 1 + A2F_SID_LEN];
     uint64_t                   step;
     ngx_int_t                  allowed;
     ngx_http_a2f_job_t        *job;
@@ -188,12 +121,13 @@ ngx_http_a2f_enroll_form(ngx_http_request_t *r,
     }
 
     job = ctx->job;
+    aadlen = ngx_http_a2f_ticket_aad(ctx, aad);
 
     if (a2f_form_get((char *) body->data, body->len, "ticket", ticket,
                      sizeof(ticket), &ticket_len)
         != A2F_OK
-        || ngx_http_a2f_ticket_open(r, ctx, (u_char *) ticket, ticket_len,
-                                    job->secret)
+        || ngx_http_a2f_ticket_open(r, aad, aadlen, (u_char *) ticket,
+                                    ticket_len, job->secret)
            != NGX_OK)
     {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
@@ -325,11 +259,7 @@ ngx_http_a2f_enroll_done(ngx_http_request_t *r,
     case A2F_OK:
         /* the user has just proved the new device: a two-factor session */
 
-        s->level = A2F_LEVEL_TWO;
-
-        if (a2f_session_new_sid(s) != A2F_OK
-            || ngx_http_a2f_session_set(r, s) != NGX_OK)
-        {
+        if (ngx_http_a2f_second_factor(r, s) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
@@ -423,15 +353,14 @@ ngx_http_a2f_ticket_aad(ngx_http_a2f_portal_ctx_t *ctx, uint8_t *aad)
 }
 
 
-static ngx_int_t
-ngx_http_a2f_ticket_seal(ngx_http_request_t *r,
-    ngx_http_a2f_portal_ctx_t *ctx, const uint8_t *secret, ngx_str_t *ticket)
+ngx_int_t
+ngx_http_a2f_ticket_seal(ngx_http_request_t *r, const uint8_t *aad,
+    size_t aadlen, const uint8_t *secret, ngx_str_t *ticket)
 {
     int                        rc;
-    size_t                     aadlen, len;
+    size_t                     len;
     uint8_t                    key[32], pt[NGX_HTTP_A2F_TICKET_PT];
     uint8_t                    sealed[NGX_HTTP_A2F_TICKET_LEN];
-    uint8_t                    aad[16 + A2F_USER_MAX + 1 + A2F_SID_LEN];
     uint64_t                   expires;
     ngx_uint_t                 i;
     ngx_http_a2f_main_conf_t  *amcf;
@@ -445,8 +374,6 @@ ngx_http_a2f_ticket_seal(ngx_http_request_t *r,
     }
 
     ngx_memcpy(pt + 8, secret, NGX_HTTP_A2F_SECRET_LEN);
-
-    aadlen = ngx_http_a2f_ticket_aad(ctx, aad);
 
     rc = a2f_derive(&amcf->ring->keys[0], "a2f-enroll-v1", key);
 
@@ -476,15 +403,13 @@ ngx_http_a2f_ticket_seal(ngx_http_request_t *r,
 
 /* Open a ticket with any key of the ring; NGX_DECLINED when it fails. */
 
-static ngx_int_t
-ngx_http_a2f_ticket_open(ngx_http_request_t *r,
-    ngx_http_a2f_portal_ctx_t *ctx, u_char *text, size_t len,
-    uint8_t *secret)
+ngx_int_t
+ngx_http_a2f_ticket_open(ngx_http_request_t *r, const uint8_t *aad,
+    size_t aadlen, u_char *text, size_t len, uint8_t *secret)
 {
-    size_t                     n, aadlen, ptlen;
+    size_t                     n, ptlen;
     uint8_t                    key[32], pt[NGX_HTTP_A2F_TICKET_PT];
     uint8_t                    sealed[NGX_HTTP_A2F_TICKET_LEN];
-    uint8_t                    aad[16 + A2F_USER_MAX + 1 + A2F_SID_LEN];
     uint64_t                   expires;
     ngx_uint_t                 i, k;
     ngx_int_t                  rc;
@@ -499,7 +424,6 @@ ngx_http_a2f_ticket_open(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    aadlen = ngx_http_a2f_ticket_aad(ctx, aad);
     rc = NGX_DECLINED;
 
     for (k = 0; k < amcf->ring->n && rc != NGX_OK; k++) {
@@ -528,4 +452,108 @@ ngx_http_a2f_ticket_open(ngx_http_request_t *r,
     ngx_explicit_memzero(pt, sizeof(pt));
 
     return rc;
+}
+
+
+/*
+ * qr, secret and uri for a new secret of user: the otpauth:// URI (SHA1,
+ * 6 digits, 30 s, issuer a2f_issuer), its QR code as inline SVG, and the
+ * secret in base32 groups of four for typing it in.
+ */
+
+ngx_int_t
+ngx_http_a2f_totp_vars(ngx_http_request_t *r, const char *user,
+    size_t user_len, const uint8_t *secret, ngx_http_a2f_var_t *vars)
+{
+    u_char                   *p;
+    char                      uri[A2F_URI_MAX], b32[128];
+    size_t                    i, len;
+    ngx_str_t                 svg, grouped, u;
+    ngx_http_a2f_srv_conf_t  *ascf;
+
+    ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
+
+    if (a2f_otpauth_uri((char *) ascf->issuer.data, user, user_len, secret,
+                        NGX_HTTP_A2F_SECRET_LEN, A2F_SHA1, 6, 30, uri,
+                        sizeof(uri))
+        == 0
+        || a2f_base32_encode(secret, NGX_HTTP_A2F_SECRET_LEN, 0, b32,
+                             sizeof(b32))
+           == 0)
+    {
+        return NGX_ERROR;
+    }
+
+    /* the QR code as inline SVG */
+
+    svg.data = ngx_pnalloc(r->pool, NGX_HTTP_A2F_SVG_GUESS);
+    if (svg.data == NULL) {
+        goto failed;
+    }
+
+    svg.len = a2f_qr_svg(uri, (char *) svg.data, NGX_HTTP_A2F_SVG_GUESS);
+
+    if (svg.len == 0) {
+        svg.data = ngx_pnalloc(r->pool, A2F_QR_SVG_MAX);
+        if (svg.data == NULL) {
+            goto failed;
+        }
+
+        svg.len = a2f_qr_svg(uri, (char *) svg.data, A2F_QR_SVG_MAX);
+
+        if (svg.len == 0) {
+            goto failed;
+        }
+    }
+
+    /* the secret in groups of four, for typing it in */
+
+    len = ngx_strlen(b32);
+
+    grouped.data = ngx_pnalloc(r->pool, len + len / 4 + 1);
+    if (grouped.data == NULL) {
+        goto failed;
+    }
+
+    p = grouped.data;
+
+    for (i = 0; i < len; i++) {
+        if (i && i % 4 == 0) {
+            *p++ = ' ';
+        }
+
+        *p++ = b32[i];
+    }
+
+    grouped.len = p - grouped.data;
+
+    u.len = ngx_strlen(uri);
+    u.data = ngx_pnalloc(r->pool, u.len);
+    if (u.data == NULL) {
+        goto failed;
+    }
+
+    ngx_memcpy(u.data, uri, u.len);
+
+    ngx_explicit_memzero(uri, sizeof(uri));
+    ngx_explicit_memzero(b32, sizeof(b32));
+
+    vars[0].name = "qr";
+    vars[0].value = svg;
+    vars[0].raw = 1;
+    vars[1].name = "secret";
+    vars[1].value = grouped;
+    vars[1].raw = 0;
+    vars[2].name = "uri";
+    vars[2].value = u;
+    vars[2].raw = 0;
+
+    return NGX_OK;
+
+failed:
+
+    ngx_explicit_memzero(uri, sizeof(uri));
+    ngx_explicit_memzero(b32, sizeof(b32));
+
+    return NGX_ERROR;
 }

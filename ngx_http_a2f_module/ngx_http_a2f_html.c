@@ -39,6 +39,13 @@ static ngx_http_a2f_page_t  ngx_http_a2f_pages[] = {
                       page_enroll),
     ngx_http_a2f_page("account.html", ngx_http_a2f_page_account_html,
                       page_account),
+    ngx_http_a2f_page("admin.html", ngx_http_a2f_page_admin_html,
+                      page_admin),
+    ngx_http_a2f_page("admin_user.html", ngx_http_a2f_page_admin_user_html,
+                      page_admin_user),
+    ngx_http_a2f_page("admin_audit.html",
+                      ngx_http_a2f_page_admin_audit_html, page_admin_audit),
+    ngx_http_a2f_page("link.html", ngx_http_a2f_page_link_html, page_link),
     ngx_http_a2f_page("a2f.css", ngx_http_a2f_page_a2f_css, page_css),
     { NULL, NULL, 0, 0 }
 };

@@ -26,6 +26,7 @@ static char *ngx_http_a2f_max_failures(ngx_conf_t *cf, ngx_command_t *cmd,
 static char *ngx_http_a2f_window_check(ngx_conf_t *cf, void *post,
     void *data);
 static void ngx_http_a2f_ring_cleanup(void *data);
+static void ngx_http_a2f_audit_log(void *arg, const char *text, size_t len);
 
 static ngx_int_t ngx_http_a2f_add_variables(ngx_conf_t *cf);
 static void *ngx_http_a2f_create_main_conf(ngx_conf_t *cf);
@@ -135,6 +136,20 @@ static ngx_command_t  ngx_http_a2f_commands[] = {
       ngx_conf_set_flag_slot,
       NGX_HTTP_SRV_CONF_OFFSET,
       offsetof(ngx_http_a2f_srv_conf_t, enroll),
+      NULL },
+
+    { ngx_string("a2f_admin"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_a2f_srv_conf_t, admin),
+      NULL },
+
+    { ngx_string("a2f_admin_max_age"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_a2f_srv_conf_t, admin_max_age),
       NULL },
 
     { ngx_string("a2f_issuer"),
@@ -697,6 +712,8 @@ ngx_http_a2f_create_srv_conf(ngx_conf_t *cf)
     ascf->idle_timeout = NGX_CONF_UNSET;
     ascf->totp_window = NGX_CONF_UNSET_UINT;
     ascf->enroll = NGX_CONF_UNSET;
+    ascf->admin = NGX_CONF_UNSET;
+    ascf->admin_max_age = NGX_CONF_UNSET;
     ascf->max_failures = NGX_CONF_UNSET_UINT;
     ascf->failure_period = NGX_CONF_UNSET;
 
@@ -740,6 +757,15 @@ ngx_http_a2f_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_sec_value(conf->idle_timeout, prev->idle_timeout, 3600);
     ngx_conf_merge_uint_value(conf->totp_window, prev->totp_window, 1);
     ngx_conf_merge_value(conf->enroll, prev->enroll, 1);
+    ngx_conf_merge_value(conf->admin, prev->admin, 1);
+    ngx_conf_merge_sec_value(conf->admin_max_age, prev->admin_max_age,
+                             15 * 60);
+
+    if (conf->admin_max_age < 1) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "a2f_admin_max_age: must be at least 1s");
+        return NGX_CONF_ERROR;
+    }
 
     /* the issuer shown in authenticator apps: the server's name */
 
@@ -970,6 +996,10 @@ ngx_http_a2f_init_process(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
+    /* the audit trail also goes to the error log, at "info" */
+
+    a2f_store_audit_hook(amcf->store, ngx_http_a2f_audit_log, cycle->log);
+
     dead = 0;
     (void) a2f_store_reader_check(amcf->store, &dead);
 
@@ -987,6 +1017,21 @@ ngx_http_a2f_init_process(ngx_cycle_t *cycle)
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * Called in the thread that committed an audit event (a thread pool
+ * thread, or the event loop): the cycle's log has no request handler,
+ * and one write(2) per line keeps lines whole.
+ */
+
+static void
+ngx_http_a2f_audit_log(void *arg, const char *text, size_t len)
+{
+    ngx_log_t  *log = arg;
+
+    ngx_log_error(NGX_LOG_INFO, log, 0, "a2f: audit: %*s", len, text);
 }
 
 

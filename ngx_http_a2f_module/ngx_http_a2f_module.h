@@ -53,6 +53,10 @@ typedef struct {
     ngx_str_t                 page_message;
     ngx_str_t                 page_enroll;
     ngx_str_t                 page_account;
+    ngx_str_t                 page_admin;
+    ngx_str_t                 page_admin_user;
+    ngx_str_t                 page_admin_audit;
+    ngx_str_t                 page_link;
     ngx_str_t                 page_css;
 } ngx_http_a2f_main_conf_t;
 
@@ -70,6 +74,8 @@ typedef struct {
     time_t                    idle_timeout;
     ngx_uint_t                totp_window;
     ngx_flag_t                enroll;
+    ngx_flag_t                admin;        /* a2f_admin                  */
+    time_t                    admin_max_age;
     ngx_str_t                 issuer;       /* NUL-terminated             */
     ngx_uint_t                max_failures;
     time_t                    failure_period;
@@ -98,6 +104,14 @@ typedef struct {
 #define NGX_HTTP_A2F_CSS      4
 #define NGX_HTTP_A2F_ENROLL   5
 #define NGX_HTTP_A2F_ACCOUNT  6
+#define NGX_HTTP_A2F_ADMIN    7     /* admin, admin/user, admin/audit    */
+#define NGX_HTTP_A2F_LINK     8     /* enroll/<token>                    */
+
+/* ngx_http_a2f_redirect() flags */
+#define NGX_HTTP_A2F_RD_LVL1  1     /* &lvl=1: a one-factor location     */
+#define NGX_HTTP_A2F_RD_STEP  2     /* &step=1: a fresh code is needed   */
+
+#define NGX_HTTP_A2F_SECRET_LEN   20  /* new TOTP secrets: 160 bits      */
 
 #define NGX_HTTP_A2F_BINDING_LEN  22    /* 16 random bytes, base64url */
 
@@ -125,6 +139,17 @@ typedef struct {
     char                       codes[A2F_RECOVERY_CODES]
                                     [A2F_RECOVERY_LEN + 1];  /* account */
 
+    /* admin actions and enrollment links */
+    ngx_uint_t                 action;
+    char                       target[A2F_USER_MAX + 1];
+    size_t                     target_len;
+    char                       name[A2F_DEVICE_MAX + 1];  /* device, key */
+    size_t                     name_len;
+    unsigned                   make_admin:1;
+    unsigned                   make_link:1;
+    int64_t                    expires;     /* a link's end              */
+    char                       token[A2F_LINK_TOKEN_LEN + 1];
+
     /* out */
     int                        rc;
     uint32_t                   gen;
@@ -140,6 +165,12 @@ typedef struct {
     ngx_uint_t                 have_session;
     ngx_http_a2f_job_t        *job;
     ngx_str_t                  ticket;      /* enroll: the sealed secret */
+    ngx_uint_t                 sub;         /* admin: which page         */
+    ngx_str_t                  token;       /* enroll/<token>            */
+    ngx_str_t                  shown;       /* a generated password      */
+    uint8_t                   *secret;      /* a new TOTP secret         */
+    ngx_str_t                  notice;      /* admin: what was done      */
+    ngx_uint_t                 step_up;     /* otc: step=1               */
 } ngx_http_a2f_portal_ctx_t;
 
 
@@ -193,9 +224,20 @@ ngx_int_t ngx_http_a2f_portal_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_a2f_post_job(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx);
 
-/* Location: {portal}{page}?rd=..., or rd itself when page is NULL. */
+/*
+ * Location: {portal}{page}?rd=..., or rd itself when page is NULL; flags
+ * NGX_HTTP_A2F_RD_* add &lvl=1 or &step=1.
+ */
 ngx_int_t ngx_http_a2f_redirect(ngx_http_request_t *r, ngx_uint_t status,
-    const char *page, ngx_str_t *rd, ngx_uint_t lvl);
+    const char *page, ngx_str_t *rd, ngx_uint_t flags);
+
+/* Keep rd when it is a same-origin path, else "/". */
+ngx_int_t ngx_http_a2f_set_rd(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, u_char *rd, size_t len);
+
+/* A fresh session id, the second factor's time now, and the cookie. */
+ngx_int_t ngx_http_a2f_second_factor(ngx_http_request_t *r,
+    a2f_session_t *s);
 
 /* the session's user's TOTP device count; NGX_ERROR is logged */
 ngx_int_t ngx_http_a2f_devices(ngx_http_request_t *r,
@@ -228,7 +270,54 @@ ngx_int_t ngx_http_a2f_account_done(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx);
 
 
+/* ngx_http_a2f_admin.c */
+
+ngx_int_t ngx_http_a2f_admin_get(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx);
+ngx_int_t ngx_http_a2f_admin_form(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_str_t *body);
+void ngx_http_a2f_admin_run(ngx_http_a2f_job_t *job);
+ngx_int_t ngx_http_a2f_admin_done(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx);
+
+/* ngx_http_a2f_admin_view.c: the admin pages' HTML */
+
+ngx_int_t ngx_http_a2f_admin_list_page(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_uint_t status, ngx_str_t *query);
+ngx_int_t ngx_http_a2f_admin_user_page(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_uint_t status, ngx_str_t *name);
+ngx_int_t ngx_http_a2f_admin_audit_page(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx);
+u_char *ngx_http_a2f_time_text(u_char *p, int64_t t);
+
+
+/* ngx_http_a2f_link.c: enrollment links, /_a2f/enroll/<token> */
+
+ngx_int_t ngx_http_a2f_link_get(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx);
+ngx_int_t ngx_http_a2f_link_form(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_str_t *body);
+void ngx_http_a2f_link_run(ngx_http_a2f_job_t *job);
+ngx_int_t ngx_http_a2f_link_done(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx);
+
+
 /* ngx_http_a2f_enroll.c */
+
+/*
+ * The variables qr (inline SVG), secret (base32 in groups of four) and
+ * uri (otpauth://) for a new TOTP secret of user; vars has room for 3.
+ */
+ngx_int_t ngx_http_a2f_totp_vars(ngx_http_request_t *r, const char *user,
+    size_t user_len, const uint8_t *secret, ngx_http_a2f_var_t *vars);
+
+/* A sealed, expiring (10 minutes) ticket holding secret, bound to aad. */
+ngx_int_t ngx_http_a2f_ticket_seal(ngx_http_request_t *r,
+    const uint8_t *aad, size_t aadlen, const uint8_t *secret,
+    ngx_str_t *ticket);
+ngx_int_t ngx_http_a2f_ticket_open(ngx_http_request_t *r,
+    const uint8_t *aad, size_t aadlen, u_char *text, size_t len,
+    uint8_t *secret);
 
 ngx_int_t ngx_http_a2f_enroll_page(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx, ngx_uint_t status, const char *error,

@@ -46,8 +46,6 @@ static ngx_int_t ngx_http_a2f_job_done(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx);
 static void ngx_http_a2f_get_rd(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx);
-static ngx_int_t ngx_http_a2f_set_rd(ngx_http_request_t *r,
-    ngx_http_a2f_portal_ctx_t *ctx, u_char *rd, size_t len);
 static ngx_uint_t ngx_http_a2f_is_browser(ngx_http_request_t *r);
 
 
@@ -96,6 +94,18 @@ ngx_http_a2f_portal_handler(ngx_http_request_t *r)
 
     } else if (len == 7 && ngx_strncmp(name, "account", 7) == 0) {
         ctx->page = NGX_HTTP_A2F_ACCOUNT;
+
+    } else if (len >= 5 && ngx_strncmp(name, "admin", 5) == 0
+               && (len == 5 || name[5] == '/'))
+    {
+        ctx->page = NGX_HTTP_A2F_ADMIN;
+        ctx->token.data = name + 5;     /* "", "/user" or "/audit" */
+        ctx->token.len = len - 5;
+
+    } else if (len > 7 && ngx_strncmp(name, "enroll/", 7) == 0) {
+        ctx->page = NGX_HTTP_A2F_LINK;
+        ctx->token.data = name + 7;
+        ctx->token.len = len - 7;
 
     } else if (len == 7 && ngx_strncmp(name, "a2f.css", 7) == 0) {
         ctx->page = NGX_HTTP_A2F_CSS;
@@ -184,6 +194,10 @@ ngx_http_a2f_portal_handler(ngx_http_request_t *r)
                                          "login", &ctx->rd, 0);
         }
 
+        if (ctx->auth.level == A2F_LEVEL_TWO && ctx->step_up) {
+            return ngx_http_a2f_otc_page(r, ctx, NGX_HTTP_OK, NULL);
+        }
+
         if (ctx->auth.level == A2F_LEVEL_TWO) {
             return ngx_http_a2f_redirect(r, NGX_HTTP_MOVED_TEMPORARILY, NULL,
                                          &ctx->rd, 0);
@@ -201,6 +215,12 @@ ngx_http_a2f_portal_handler(ngx_http_request_t *r)
 
     case NGX_HTTP_A2F_ACCOUNT:
         return ngx_http_a2f_account_page(r, ctx, NGX_HTTP_OK);
+
+    case NGX_HTTP_A2F_ADMIN:
+        return ngx_http_a2f_admin_get(r, ctx);
+
+    case NGX_HTTP_A2F_LINK:
+        return ngx_http_a2f_link_get(r, ctx);
 
     default: /* NGX_HTTP_A2F_LOGOUT */
         return ngx_http_a2f_post_job(r, ctx);
@@ -302,7 +322,7 @@ ngx_http_a2f_form(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
     int                        rc;
     char                       csrf[64], rd[A2F_RD_MAX + 1], lvl[4];
     size_t                     csrf_len, rd_len, lvl_len;
-    ngx_str_t                  binding;
+    ngx_str_t                  binding, href;
     ngx_http_a2f_job_t        *job;
 
     rc = a2f_form_check((char *) body->data, body->len, A2F_FORM_FIELDS_MAX);
@@ -342,6 +362,9 @@ ngx_http_a2f_form(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
             binding.len = 0;
         }
 
+    } else if (ctx->page == NGX_HTTP_A2F_LINK) {
+        binding = ctx->token;       /* only its holder knows the token */
+
     } else if (ctx->have_session) {
         binding.data = (u_char *) ctx->auth.session.sid;
         binding.len = ngx_strlen(ctx->auth.session.sid);
@@ -380,6 +403,16 @@ ngx_http_a2f_form(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
             return ngx_http_a2f_enroll_page(r, ctx, NGX_HTTP_FORBIDDEN,
                                             "The form had expired. "
                                             "Scan the new code.", NULL, 0);
+        }
+
+        if (ctx->page == NGX_HTTP_A2F_ADMIN) {
+            ngx_str_set(&href, "admin");
+            return ngx_http_a2f_message_page(r, NGX_HTTP_FORBIDDEN,
+                       "Form expired",
+                       "The form had expired or did not come from this "
+                       "site, so nothing was changed. Open the page again "
+                       "and repeat the action.", &href,
+                       "Back to the admin page");
         }
 
         return NGX_HTTP_FORBIDDEN;
@@ -425,10 +458,7 @@ ngx_http_a2f_form(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
 
     case NGX_HTTP_A2F_OTC:
 
-        if (ctx->auth.level != A2F_LEVEL_ONE) {
-            return ngx_http_a2f_redirect(r, NGX_HTTP_SEE_OTHER, NULL,
-                                         &ctx->rd, 0);
-        }
+        /* at level two: a step-up, a fresh code for the admin pages */
 
         rc = a2f_form_get((char *) body->data, body->len, "code",
                           job->code, sizeof(job->code), &job->code_len);
@@ -449,6 +479,12 @@ ngx_http_a2f_form(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
 
     case NGX_HTTP_A2F_ACCOUNT:
         return ngx_http_a2f_account_form(r, ctx, body);
+
+    case NGX_HTTP_A2F_ADMIN:
+        return ngx_http_a2f_admin_form(r, ctx, body);
+
+    case NGX_HTTP_A2F_LINK:
+        return ngx_http_a2f_link_form(r, ctx, body);
 
     default: /* NGX_HTTP_A2F_LOGOUT */
         break;
@@ -571,7 +607,7 @@ ngx_http_a2f_post_job(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
     ngx_memcpy(job->addr, r->connection->addr_text.data, len);
     job->addr[len] = '\0';
 
-    if (job->kind != NGX_HTTP_A2F_LOGIN) {
+    if (job->kind != NGX_HTTP_A2F_LOGIN && job->kind != NGX_HTTP_A2F_LINK) {
         if (!ctx->have_session) {
             job->kind = 0;      /* logout without a session: nothing */
 
@@ -715,6 +751,14 @@ ngx_http_a2f_job_run(void *data, ngx_log_t *log)
         ngx_http_a2f_account_run(job);
         break;
 
+    case NGX_HTTP_A2F_ADMIN:
+        ngx_http_a2f_admin_run(job);
+        break;
+
+    case NGX_HTTP_A2F_LINK:
+        ngx_http_a2f_link_run(job);
+        break;
+
     case NGX_HTTP_A2F_LOGOUT:
         job->rc = a2f_store_user_revoke(job->store, job->user, job->user_len);
 
@@ -796,6 +840,12 @@ ngx_http_a2f_job_done(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
     case NGX_HTTP_A2F_ACCOUNT:
         return ngx_http_a2f_account_done(r, ctx);
 
+    case NGX_HTTP_A2F_ADMIN:
+        return ngx_http_a2f_admin_done(r, ctx);
+
+    case NGX_HTTP_A2F_LINK:
+        return ngx_http_a2f_link_done(r, ctx);
+
     case NGX_HTTP_A2F_LOGIN:
 
         if (job->rc != A2F_OK) {
@@ -842,11 +892,7 @@ ngx_http_a2f_job_done(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
         switch (job->rc) {
 
         case A2F_OK:
-            s->level = A2F_LEVEL_TWO;
-
-            if (a2f_session_new_sid(s) != A2F_OK
-                || ngx_http_a2f_session_set(r, s) != NGX_OK)
-            {
+            if (ngx_http_a2f_second_factor(r, s) != NGX_OK) {
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
             }
 
@@ -1004,7 +1050,7 @@ ngx_http_a2f_otc_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
     ngx_uint_t status, const char *error)
 {
     ngx_str_t                  binding;
-    ngx_http_a2f_var_t         var;
+    ngx_http_a2f_var_t         vars[2];
     ngx_http_a2f_main_conf_t  *amcf;
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_a2f_module);
@@ -1012,12 +1058,20 @@ ngx_http_a2f_otc_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
     binding.data = (u_char *) ctx->auth.session.sid;
     binding.len = ngx_strlen(ctx->auth.session.sid);
 
-    var.name = "user";
-    var.value = ctx->auth.user;
-    var.raw = 0;
+    vars[0].name = "user";
+    vars[0].value = ctx->auth.user;
+    vars[0].raw = 0;
+    vars[1].name = "intro";
+    vars[1].raw = 0;
+
+    if (ctx->auth.level == A2F_LEVEL_TWO) {
+        ngx_str_set(&vars[1].value, "This page needs a fresh code. ");
+    } else {
+        ngx_str_null(&vars[1].value);
+    }
 
     return ngx_http_a2f_form_page(r, ctx, &amcf->page_otc, status, error,
-                                  &binding, &var, 1);
+                                  &binding, vars, 2);
 }
 
 
@@ -1142,7 +1196,7 @@ ngx_http_a2f_message_page(ngx_http_request_t *r, ngx_uint_t status,
 
 ngx_int_t
 ngx_http_a2f_redirect(ngx_http_request_t *r, ngx_uint_t status,
-    const char *page, ngx_str_t *rd, ngx_uint_t lvl)
+    const char *page, ngx_str_t *rd, ngx_uint_t flags)
 {
     u_char                   *p;
     size_t                    len;
@@ -1173,7 +1227,7 @@ ngx_http_a2f_redirect(ngx_http_request_t *r, ngx_uint_t status,
     }
 
     len = ascf->portal.len + ngx_strlen(page) + sizeof("?rd=") - 1
-          + 3 * rd->len + 1 + sizeof("&lvl=1") - 1;
+          + 3 * rd->len + 1 + sizeof("&lvl=1&step=1") - 1;
 
     p = ngx_pnalloc(r->pool, len);
     if (p == NULL) {
@@ -1186,8 +1240,12 @@ ngx_http_a2f_redirect(ngx_http_request_t *r, ngx_uint_t status,
     p += a2f_url_escape((char *) rd->data, rd->len, (char *) p,
                         3 * rd->len + 1);
 
-    if (lvl) {
+    if (flags & NGX_HTTP_A2F_RD_LVL1) {
         p = ngx_cpymem(p, "&lvl=1", sizeof("&lvl=1") - 1);
+    }
+
+    if (flags & NGX_HTTP_A2F_RD_STEP) {
+        p = ngx_cpymem(p, "&step=1", sizeof("&step=1") - 1);
     }
 
     r->headers_out.location->value.len =
@@ -1223,7 +1281,8 @@ ngx_http_a2f_deny(ngx_http_request_t *r, ngx_uint_t policy, const char *page)
         }
 
         return ngx_http_a2f_redirect(r, NGX_HTTP_MOVED_TEMPORARILY, page, &rd,
-                                     policy == NGX_HTTP_A2F_ONE_FACTOR);
+                                     policy == NGX_HTTP_A2F_ONE_FACTOR
+                                     ? NGX_HTTP_A2F_RD_LVL1 : 0);
     }
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
@@ -1338,6 +1397,12 @@ ngx_http_a2f_get_rd(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
         ctx->one_factor = 1;
     }
 
+    if (ngx_http_arg(r, (u_char *) "step", 4, &arg) == NGX_OK
+        && arg.len == 1 && arg.data[0] == '1')
+    {
+        ctx->step_up = 1;
+    }
+
     if (ngx_http_arg(r, (u_char *) "rd", 2, &arg) != NGX_OK) {
         return;
     }
@@ -1357,7 +1422,7 @@ ngx_http_a2f_get_rd(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
 
 /* Keep rd when it is a same-origin path, else "/" (and say so). */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_a2f_set_rd(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
     u_char *rd, size_t len)
 {
@@ -1423,4 +1488,25 @@ ngx_http_a2f_no_device_page(ngx_http_request_t *r)
                "Your account has no authenticator app set up yet. "
                "Ask your administrator to enroll one.",
                &href, "Sign out");
+}
+
+
+/*
+ * The second factor passed: level two, its time now, a fresh session id
+ * (the level changed), and the cookie.
+ */
+
+ngx_int_t
+ngx_http_a2f_second_factor(ngx_http_request_t *r, a2f_session_t *s)
+{
+    s->level = A2F_LEVEL_TWO;
+    s->factor = ngx_time();
+
+    if (a2f_session_new_sid(s) != A2F_OK
+        || ngx_http_a2f_session_set(r, s) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }

@@ -266,6 +266,6 @@ Content-Type: application/x-www-form-urlencoded
 Cookie: a2f_csrf=AAAAAAAAAAAAAAAAAAAAAA
 --- error_code: 303
 --- response_headers_like
-Set-Cookie: ^sso=1\..*; Max-Age=7200; HttpOnly.*
+Set-Cookie: ^sso=2\..*; Max-Age=7200; HttpOnly.*
 --- no_error_log
 [error]

@@ -110,7 +110,7 @@ $main::FORM
 --- error_code: 303
 --- response_headers_like
 Location: (http://[^/]+)?/_a2f/otc\?rd=%2Fapp$
-Set-Cookie: ^a2f_session=1\.[0-9a-f]{8}\.[A-Za-z0-9_-]{16}\.1\.\d+\.\d+\.\d+\.YWxpY2U\.[A-Za-z0-9_-]{43}; Path=/; Max-Age=\d+; HttpOnly; SameSite=Lax$
+Set-Cookie: ^a2f_session=2\.[0-9a-f]{8}\.[A-Za-z0-9_-]{16}\.1\.\d+\.\d+\.\d+\.0\.YWxpY2U\.[A-Za-z0-9_-]{43}; Path=/; Max-Age=\d+; HttpOnly; SameSite=Lax$
 --- error_log
 user "alice" passed the password
 --- no_error_log
@@ -275,7 +275,7 @@ wrong code from user "alice"
 --- error_code: 303
 --- response_headers_like
 Location: ^(http://[^/]+)?/app\?x=1$
-Set-Cookie: ^a2f_session=1\.[0-9a-f]{8}\.(?!SSSSSSSSSSSSSSSS)[A-Za-z0-9_-]{16}\.2\.\d+\..*
+Set-Cookie: ^a2f_session=2\.[0-9a-f]{8}\.(?!SSSSSSSSSSSSSSSS)[A-Za-z0-9_-]{16}\.2\.\d+\.\d+\.\d+\.[1-9]\d*\.YWxpY2U\..*
 --- error_log
 user "alice" passed the one-time code
 --- no_error_log

@@ -1,5 +1,5 @@
 # The session cookie: every kind of bad cookie is refused (and logged at
-# info), expiry, revocation, key rotation.
+# info), expiry, revocation, key rotation, the second-factor time.
 use lib 't';
 use Test::Nginx::Socket 'no_plan';
 use A2F;
@@ -20,6 +20,14 @@ sub flip {                      # change one character of the MAC
     my $v = shift;
     substr($v, -5, 1) = substr($v, -5, 1) eq 'A' ? 'B' : 'A';
     return $v;
+}
+
+sub v1 {                        # format 1 (no factor), rightly signed
+    my $key = pack('H*', $A2F::KEY_HEX);
+    my $now = time;
+    my $payload = join '.', 1, substr(Digest::SHA::sha256_hex($key), 0, 8),
+        'V' x 16, 2, A2F::gen('alice'), $now, $now, A2F::b64url('alice');
+    return "$payload." . A2F::b64url(Digest::SHA::hmac_sha256($payload, $key));
 }
 
 repeat_each(1);
@@ -64,7 +72,7 @@ session cookie refused
 --- more_headers eval
 my $good = A2F::cookie(user => 'alice', level => 1);
 (my $user = $good) =~ s/\.YWxpY2U\./.Ym9i./;
-(my $level = $good) =~ s/^(1\.[^.]+\.[^.]+\.)1\./${1}2./;
+(my $level = $good) =~ s/^(2\.[^.]+\.[^.]+\.)1\./${1}2./;
 [ main::c(main::flip($good)), main::c($user), main::c($level) ]
 --- error_code eval
 [401, 401, 401]
@@ -151,7 +159,7 @@ GET /app
 main::c(A2F::cookie(user => 'alice', level => 2, issued => time - 300, seen => time - 200))
 --- error_code: 200
 --- response_headers_like
-Set-Cookie: ^a2f_session=1\.[0-9a-f]{8}\.[^.]+\.2\.\d+\.\d+\.\d+\.YWxpY2U\..*
+Set-Cookie: ^a2f_session=2\.[0-9a-f]{8}\.[^.]+\.2\.\d+\.\d+\.\d+\.[1-9]\d*\.YWxpY2U\..*
 --- no_error_log
 [error]
 
@@ -250,4 +258,81 @@ GET /app
 "Cookie: a2f_session=" . ('A' x 20000)
 --- error_code: 400
 --- no_error_log
+[error]
+
+
+
+=== TEST 18: a cookie of format 1 (no second-factor time) is refused
+--- request
+GET /app
+--- more_headers eval
+main::c(main::v1())
+--- error_code: 401
+--- error_log
+session cookie refused: malformed input
+--- no_error_log
+[error]
+
+
+
+=== TEST 19: level 2 without a second-factor time is refused
+--- request
+GET /app
+--- more_headers eval
+main::c(A2F::cookie(user => 'alice', level => 2, factor => 0))
+--- error_code: 401
+--- error_log
+session cookie refused: malformed input
+--- no_error_log
+[error]
+
+
+
+=== TEST 20: level 1 with a second-factor time is refused
+--- request
+GET /one/x
+--- more_headers eval
+main::c(A2F::cookie(user => 'alice', level => 1, factor => time))
+--- error_code: 401
+--- error_log
+session cookie refused: malformed input
+--- no_error_log
+[error]
+
+
+
+=== TEST 21: level 1 without one passes where one factor is enough
+--- request
+GET /one/x
+--- more_headers eval
+main::c(A2F::cookie(user => 'alice', level => 1))
+--- error_code: 200
+--- no_error_log
+session cookie refused
+[error]
+
+
+
+=== TEST 22: a second factor from the future is refused
+--- request
+GET /app
+--- more_headers eval
+main::c(A2F::cookie(user => 'alice', level => 2, factor => time + 3600))
+--- error_code: 401
+--- error_log
+session cookie refused: expired
+--- no_error_log
+[error]
+
+
+
+=== TEST 23: an older second factor passes (its age is for step-up pages)
+--- request
+GET /app
+--- more_headers eval
+main::c(A2F::cookie(user => 'alice', level => 2, issued => time - 3000,
+                    factor => time - 2900))
+--- error_code: 200
+--- no_error_log
+session cookie refused
 [error]

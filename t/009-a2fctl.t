@@ -85,6 +85,8 @@ unlike $out, qr/\x{2588}|\xe2\x96\x88/, 'no QR code when stdout is no terminal';
 
 ($rc, $out) = run(undef, @dk, qw(user list));
 like $out, qr/^bob admin=no disabled=no devices=1 locked=no /m, 'user list';
+like $out, qr/^bob admin=no disabled=no devices=1 locked=no keys=0 last_login=never gen=\d+$/m,
+     'user list: keys= after locked=, gen= last';
 
 # recovery prints 10 new codes on stdout, the warning on stderr
 ($rc, $out, $err) = run(undef, @dk, qw(recovery bob));
@@ -127,6 +129,153 @@ is A2F::gen('bob'), $gen + 2, 'passwd bumps the generation';
 is $rc, 0, 'user del';
 ($rc) = run("pw\n", @dk, qw(user add bob));
 isnt A2F::gen('bob'), $gen + 2, 're-created user: new generation';
+
+# security keys: an import, one line per key, duplicates and bad input refused
+($rc, $out, $err) = run(undef, @dk, qw(key add bob yubi --cred-id AAECAwQFBgcI
+                                       --public-key pQECAyYgASFYIA --u2f));
+is $rc, 0, 'key add';
+is $err, '', 'key add: no message';
+($rc) = run(undef, @dk, qw(key add bob backup --cred-id CQoLDA
+                          --public-key pQE --alg -257));
+is $rc, 0, 'key add --alg';
+($rc, $out) = run(undef, @dk, qw(key list bob));
+is $rc, 0, 'key list';
+my @keys = split /\n/, $out;
+is scalar(@keys), 2, 'key list: one line per key';
+my $when = qr/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/;
+like $keys[0], qr/^backup alg=-257 cred_id=CQoLDA sign_count=0 created=$when last_used=never u2f=no\z/,
+     'key list: name order, --alg';
+like $keys[1], qr/^yubi alg=-7 cred_id=AAECAwQFBgcI sign_count=0 created=$when last_used=never u2f=yes\z/,
+     'key list: alg -7 by default, --u2f';
+($rc, $out) = run(undef, @dk, qw(user list));
+like $out, qr/^bob admin=no disabled=no devices=0 locked=no keys=2 /m,
+     'user list counts the keys';
+fails 1, qr/user "bob" has a key named "yubi" or with that credential id/,
+      'key add: name taken', undef,
+      @dk, qw(key add bob yubi --cred-id AQ --public-key pQE);
+fails 1, qr/user "bob" has a key named "other" or with that credential id/,
+      'key add: credential id taken', undef,
+      @dk, qw(key add bob other --cred-id AAECAwQFBgcI --public-key pQE);
+fails 2, qr/--cred-id is not base64url/, 'key add: padded cred id', undef,
+      @dk, qw(key add bob x --cred-id AA== --public-key pQE);
+fails 2, qr/--cred-id is longer than 255 bytes/, 'key add: long cred id',
+      undef, @dk, qw(key add bob x --public-key pQE --cred-id), 'A' x 344;
+fails 2, qr/--public-key is not base64url/, 'key add: bad public key', undef,
+      @dk, qw(key add bob x --cred-id AQ --public-key +/+/);
+fails 2, qr/--alg must be a COSE algorithm number/, 'key add: bad --alg',
+      undef, @dk, qw(key add bob x --cred-id AQ --public-key pQE --alg ES256);
+fails 2, qr/usage: key add NAME KEYNAME --cred-id/, 'key add: no --cred-id',
+      undef, @dk, qw(key add bob x --public-key pQE);
+fails 2, qr/KEYNAME must be 1\.\.32 bytes/, 'key add: long key name', undef,
+      @dk, qw(key add bob), 'k' x 33, qw(--cred-id AQ --public-key pQE);
+fails 1, qr/user "nobody" not found/, 'key add: unknown user', undef,
+      @dk, qw(key add nobody x --cred-id AQ --public-key pQE);
+fails 1, qr/user "nobody" not found/, 'key list: unknown user', undef,
+      @dk, qw(key list nobody);
+fails 1, qr/user "bob" has no key "nokey"/, 'key del: unknown key', undef,
+      @dk, qw(key del bob nokey);
+fails 2, qr/usage: key del NAME KEYNAME/, 'key del: no key name', undef,
+      @dk, qw(key del bob);
+fails 2, qr/key: unknown command "frob"/, 'key: unknown command', undef,
+      @dk, qw(key frob);
+($rc) = run(undef, @dk, qw(key del bob backup));
+is $rc, 0, 'key del';
+($rc, $out) = run(undef, @dk, qw(key list bob));
+like $out, qr/\Ayubi alg=-7 [^\n]*\n\z/, 'key del: one key left';
+
+# enrollment links: the token, then its expiry; how to use it on stderr
+my $t0 = time;
+($rc, $out, $err) = run(undef, @dk, qw(link bob));
+is $rc, 0, 'link';
+my ($tok, $expl, @more) = split /\n/, $out;
+like $tok, qr/^[A-Za-z0-9_-]{32}\z/, 'link: a 32-character base64url token first';
+like $expl, qr/^expires=\d+\z/, 'link: then expires=<unix seconds>';
+is scalar(@more), 0, 'link: two lines on stdout';
+my ($exp) = $expl =~ /(\d+)/;
+ok $exp >= $t0 + 86400 && $exp <= time + 86400, 'link: 24 hours by default';
+like $err, qr{"enroll/"}, 'link: stderr says the URL ends in enroll/ and the token';
+like $err, qr{/enroll/\Q$tok\E\b}, 'link: stderr shows an example URL';
+unlike A2F::read_file($ENV{TEST_NGINX_A2F_DB}), qr/\Q$tok\E/,
+       'the database does not hold the token';
+for my $c (['30m', 1800], ['7d', 7 * 86400], ['90s', 90], ['3600', 3600],
+           ['30d', 30 * 86400]) {
+    $t0 = time;
+    ($rc, $out) = run(undef, @dk, 'link', 'bob', '--ttl', $c->[0]);
+    my ($t, $x) = split /\n/, $out;
+    ($exp) = ($x // '') =~ /^expires=(\d+)\z/;
+    ok $rc == 0 && defined $exp && $exp >= $t0 + $c->[1]
+       && $exp <= time + $c->[1], "link --ttl $c->[0]";
+    isnt $t, $tok, "link --ttl $c->[0]: a new token";
+}
+($rc, $out) = run(undef, @dk, 'link', 'bob', '--ttl=2h');
+like $out, qr/\A[A-Za-z0-9_-]{32}\nexpires=\d+\n\z/, 'link --ttl=2h';
+for my $bad (qw(31d 0 0s 5w -1h 1hh h 2592001)) {
+    fails 2, qr/--ttl must be 1s\.\.30d/, "link --ttl $bad", undef,
+          @dk, 'link', 'bob', '--ttl', $bad;
+}
+fails 2, qr/--ttl needs a value/, 'link --ttl without a value', undef,
+      @dk, qw(link bob --ttl);
+fails 2, qr/usage: link NAME/, 'link without a name', undef, @dk, 'link';
+fails 2, qr/link: unknown option "--name"/, 'link: unknown option', undef,
+      @dk, qw(link bob --name x);
+fails 1, qr/user "nobody" not found/, 'link: unknown user', undef,
+      @dk, qw(link nobody);
+
+# user admin, disable, enable: the flags, and only them
+$gen = A2F::gen('bob');
+($rc) = run(undef, @dk, qw(user admin bob on));
+is $rc, 0, 'user admin on';
+($rc, $out) = run(undef, @dk, qw(user list));
+like $out, qr/^bob admin=yes disabled=no /m, 'user admin on: admin=yes';
+($rc) = run(undef, @dk, qw(user disable bob));
+is $rc, 0, 'user disable';
+($rc, $out) = run(undef, @dk, qw(user list));
+like $out, qr/^bob admin=yes disabled=yes devices=0 locked=no keys=1 /m,
+     'user disable: disabled=yes, admin kept';
+($rc) = run(undef, @dk, qw(user enable bob));
+is $rc, 0, 'user enable';
+($rc) = run(undef, @dk, qw(user admin bob off));
+is $rc, 0, 'user admin off';
+($rc, $out) = run(undef, @dk, qw(user list));
+like $out, qr/^bob admin=no disabled=no /m, 'user enable, admin off';
+is A2F::gen('bob'), $gen, 'flags leave the generation alone';
+fails 2, qr/usage: user admin NAME on\|off/, 'user admin: neither on nor off',
+      undef, @dk, qw(user admin bob yes);
+fails 2, qr/usage: user admin NAME on\|off/, 'user admin: no on or off', undef,
+      @dk, qw(user admin bob);
+fails 2, qr/usage: user disable NAME/, 'user disable: no name', undef,
+      @dk, qw(user disable);
+fails 1, qr/user "nobody" not found/, 'user disable: unknown user', undef,
+      @dk, qw(user disable nobody);
+fails 1, qr/user "nobody" not found/, 'user admin: unknown user', undef,
+      @dk, qw(user admin nobody on);
+
+($rc, $out) = run(undef, @dk, qw(audit 100));
+like $out, qr/key_add user=bob addr=- by=a2fctl/, 'audit has key_add';
+like $out, qr/key_del user=bob addr=- by=a2fctl/, 'audit has key_del';
+like $out, qr/link_new user=bob addr=- by=a2fctl/, 'audit has link_new';
+like $out, qr/user_admin user=bob addr=- admin=on by=a2fctl/,
+     'audit has user_admin on';
+like $out, qr/user_admin user=bob addr=- admin=off by=a2fctl/,
+     'audit has user_admin off';
+like $out, qr/user_disable user=bob addr=- by=a2fctl/, 'audit has user_disable';
+like $out, qr/user_enable user=bob addr=- by=a2fctl/, 'audit has user_enable';
+
+# a user deleted and made again has no keys
+($rc) = run(undef, @dk, qw(user del bob));
+is $rc, 0, 'user del with keys and a link';
+($rc) = run("pw\n", @dk, qw(user add bob));
+($rc, $out) = run(undef, @dk, qw(key list bob));
+is $out, '', 'a re-created user has no keys';
+($rc, $out) = run(undef, @dk, qw(user list));
+like $out, qr/^bob admin=no disabled=no devices=0 locked=no keys=0 /m,
+     'user list: keys=0 after re-creation';
+
+($rc, $out) = run(undef, '-h');
+like $out, qr/^  key add NAME KEYNAME --cred-id B64URL --public-key B64URL/m,
+     'help: key add';
+like $out, qr/^  link NAME \[--ttl DURATION\]/m, 'help: link';
+like $out, qr/^  user admin NAME on\|off/m, 'help: user admin';
 
 # backup is a working copy
 ($rc) = run(undef, @dk, 'backup', "$dir/copy.mdb");

@@ -83,7 +83,7 @@ add_response_body_check(sub {
                . "&ticket=" . field($body, 'ticket') . "&rd=%2Fapp";
     my ($status, $head) = post('/_a2f/enroll', c1($user), $form);
     is($status, 303, "$name - the oathtool code is accepted");
-    like($head, qr{\nSet-Cookie: a2f_session=1\.[0-9a-f]{8}\.[^.]+\.2\.},
+    like($head, qr{\nSet-Cookie: a2f_session=2\.[0-9a-f]{8}\.[^.]+\.2\.\d+\.\d+\.\d+\.[1-9]\d*\.},
          "$name - the session is now two-factor");
     is(devices($user), 1, "$name - the device is stored");
 

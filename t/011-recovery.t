@@ -36,7 +36,7 @@ main::otc($main::CODES[0])
 $main::H
 --- error_code: 200
 --- response_headers_like
-Set-Cookie: a2f_session=1\.[0-9a-f]{8}\.[^.]+\.2\..*
+Set-Cookie: a2f_session=2\.[0-9a-f]{8}\.[^.]+\.2\.\d+\.\d+\.\d+\.[1-9]\d*\..*
 --- response_body_like eval
 qr{You signed in with a recovery code\. Each works once: 9 codes are left\..*href="/app"}s
 --- error_log

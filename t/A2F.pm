@@ -223,7 +223,9 @@ sub wrong_code {
 # -- cookies and CSRF tokens ---------------------------------------------------------
 
 # The session cookie's value (a2f_session.h):
-#   1.<kid>.<sid>.<level>.<gen>.<issued>.<seen>.<user b64url>.<mac b64url>
+#   2.<kid>.<sid>.<level>.<gen>.<issued>.<seen>.<factor>.<user b64url>.<mac b64url>
+# factor: the time of the last second factor; the default is now at
+# level 2 and 0 at level 1 (what the module itself makes)
 # The user's current session generation (new users start at a random one),
 # read with "a2fctl user list"; 0 when there is no database or no such user.
 sub gen {
@@ -240,12 +242,14 @@ sub cookie {
     my %o = @_;
     my $key = pack('H*', $o{key_hex} // $KEY_HEX);
     my $now = time;
-    my $payload = join '.', 1,
+    my $level = $o{level} // 2;
+    my $payload = join '.', 2,
         substr(sha256_hex($key), 0, 8),
         $o{sid} // b64url(random_bytes(12)),
-        map({ sprintf('%d', $_) } $o{level} // 2,
+        map({ sprintf('%d', $_) } $level,
                                   $o{gen} // gen($o{user} // 'alice'),
-                                  $o{issued} // $now, $o{seen} // $now),
+                                  $o{issued} // $now, $o{seen} // $now,
+                                  $o{factor} // ($level == 2 ? $now : 0)),
         b64url($o{user} // 'alice');
     return "$payload." . b64url(hmac_sha256($payload, $key));
 }

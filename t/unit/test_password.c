@@ -4,7 +4,7 @@
  *
  * test_password.c: scrypt and PBKDF2 hash strings: round trips, vectors
  * computed independently (Python hashlib), malformed strings and
- * parameters out of bounds.
+ * parameters out of bounds; generated passwords.
  */
 
 
@@ -36,6 +36,7 @@
     "$H23ddpifOGthr1YXZPX2ZHHKB7CIK2VLvniANwHBvM4"
 
 #define A2F_TEST_SALT    "$c2NyeXB0LXNhbHQtMTIzNA"
+#define A2F_TEST_ALPHABET  "0123456789abcdefghjkmnpqrstvwxyz"
 #define A2F_TEST_DK      "$p4p9Pph7BnQTdoFYphUnT52Ld-nL6ccPTR3gwZgYHk8"
 
 
@@ -212,12 +213,122 @@ a2f_test_malformed(void)
 }
 
 
+/* is pw "xxxxx-xxxxx-xxxxx-xxxxx" in the recovery-code alphabet */
+
+static int
+a2f_test_generated_ok(const char *pw)
+{
+    size_t  i;
+
+    if (strlen(pw) != A2F_PASSWORD_GEN_LEN) {
+        return 0;
+    }
+
+    for (i = 0; i < A2F_PASSWORD_GEN_LEN; i++) {
+        if (i % 6 == 5) {
+            if (pw[i] != '-') {
+                return 0;
+            }
+
+        } else if (strchr(A2F_TEST_ALPHABET, pw[i]) == NULL) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+static void
+a2f_test_generate(void)
+{
+    int             ok, same;
+    char            pw[A2F_PASSWORD_GEN_LEN + 1];
+    char            first[A2F_PASSWORD_GEN_LEN + 1];
+    char            big[64], hash[A2F_PWHASH_MAX];
+    size_t          i, j, min, max;
+    const char     *c;
+    static size_t   count[32];
+
+    /* too small a buffer: nothing written */
+
+    memset(pw, 'z', sizeof(pw));
+    CHECK_RC(a2f_password_generate(pw, A2F_PASSWORD_GEN_LEN), A2F_ERR_TOOBIG);
+    CHECK(pw[0] == 'z');
+    CHECK_RC(a2f_password_generate(pw, 0), A2F_ERR_TOOBIG);
+    CHECK_RC(a2f_password_generate(NULL, 64), A2F_ERR_TOOBIG);
+
+    /* exactly big enough; bigger */
+
+    CHECK_RC(a2f_password_generate(pw, sizeof(pw)), A2F_OK);
+    CHECK(a2f_test_generated_ok(pw));
+    memcpy(first, pw, sizeof(pw));
+
+    memset(big, 'z', sizeof(big));
+    CHECK_RC(a2f_password_generate(big, sizeof(big)), A2F_OK);
+    CHECK(a2f_test_generated_ok(big));
+    CHECK(big[A2F_PASSWORD_GEN_LEN] == '\0');
+    CHECK(strcmp(big, first) != 0);
+
+    /*
+     * 4000 passwords, 80000 characters: every one of the 32 letters is
+     * used (5 bits each), each about 2500 times (the standard deviation
+     * is about 49; a bias of one letter in 256 shows as 312 more or less).
+     */
+
+    ok = 1;
+    same = 0;
+
+    for (i = 0; i < 4000; i++) {
+        if (a2f_password_generate(pw, sizeof(pw)) != A2F_OK
+            || !a2f_test_generated_ok(pw))
+        {
+            ok = 0;
+            break;
+        }
+
+        if (strcmp(pw, first) == 0) {
+            same++;
+        }
+
+        for (j = 0; j < A2F_PASSWORD_GEN_LEN; j++) {
+            c = strchr(A2F_TEST_ALPHABET, pw[j]);
+
+            if (c != NULL && pw[j] != '-') {
+                count[c - A2F_TEST_ALPHABET]++;
+            }
+        }
+    }
+
+    CHECK(ok);
+    CHECK(same == 0);
+
+    min = SIZE_MAX;
+    max = 0;
+
+    for (i = 0; i < 32; i++) {
+        min = count[i] < min ? count[i] : min;
+        max = count[i] > max ? count[i] : max;
+    }
+
+    CHECK(min > 2500 - 250);
+    CHECK(max < 2500 + 250);
+
+    /* a generated password is a password like any other */
+
+    CHECK_RC(a2f_password_hash(first, strlen(first), 10, hash, sizeof(hash)),
+             A2F_OK);
+    CHECK_RC(a2f_password_verify(first, strlen(first), hash), A2F_OK);
+}
+
+
 int
 main(int argc, char **argv)
 {
     a2f_test_round_trip();
     a2f_test_vectors();
     a2f_test_malformed();
+    a2f_test_generate();
 
     /* the dummy check neither crashes nor depends on its input */
     a2f_password_dummy("whatever", 8);

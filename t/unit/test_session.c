@@ -4,8 +4,9 @@
  *
  * test_session.c: the session cookie: golden values computed outside
  * (Python hmac, as the Perl tests compute them), round trips, every
- * single-byte change, truncation, other keys, key rotation, expiry;
- * the HMAC itself against RFC 4231 and against OpenSSL's HMAC().
+ * single-byte change, truncation, other keys, key rotation, expiry, the
+ * second-factor time against the level; the HMAC itself against
+ * RFC 4231 and against OpenSSL's HMAC().
  */
 
 
@@ -29,12 +30,23 @@
 
 /* Python: hmac.new(bytes(range(32)), payload, hashlib.sha256), b64url */
 #define A2F_TEST_GOLDEN                                                      \
+    "2.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.1700000050"       \
+    ".YWxpY2U.hjVzt1b6nXnjjvGcpAZwEwbCnj3Nxb5t8_Y4phcc0uI"
+#define A2F_TEST_HOSTILE                                                     \
+    "2.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.1700000050"       \
+    ".PHNjcmlwdD4ieCImYW1wO8Op"                                              \
+    ".dPh3zOYWtgEGob_8fXfraYOjg-jWSuc1eZRN2zMPM6w"
+
+/* the same session in format 1 (no factor), with its right MAC */
+#define A2F_TEST_GOLDEN_V1                                                   \
     "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YWxpY2U"          \
     ".tnHBl2BOyFOOYigwvnVfnmUtW6uLDlhsAsIj9aonrcc"
-#define A2F_TEST_HOSTILE                                                     \
-    "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100"                  \
-    ".PHNjcmlwdD4ieCImYW1wO8Op"                                              \
-    ".o6lo3YR3BbKt99XX2WOSfUrFN_SA-eFs4lKBGVE8TPU"
+
+/* the fields before the level, as in every value below */
+#define A2F_TEST_HEAD        "2.630dcd29.AbCdEfGhIjKlMn-_."
+
+/* the golden value's MAC alone */
+#define A2F_TEST_GOLDEN_MAC  "hjVzt1b6nXnjjvGcpAZwEwbCnj3Nxb5t8_Y4phcc0uI"
 
 #define A2F_TEST_NOW     1700000200
 
@@ -96,6 +108,7 @@ a2f_test_fill(a2f_session_t *s, const char *user)
     s->gen = 7;
     s->issued = 1700000000;
     s->seen = 1700000100;
+    s->factor = 1700000050;
 }
 
 
@@ -115,6 +128,7 @@ a2f_test_golden(void)
     CHECK_STR(s.sid, "AbCdEfGhIjKlMn-_");
     CHECK(s.level == 2 && s.gen == 7);
     CHECK(s.issued == 1700000000 && s.seen == 1700000100);
+    CHECK(s.factor == 1700000050);
 
     a2f_test_fill(&t, "alice");
     CHECK_RC(a2f_session_encode(a2f_test_m_old, &t, out, sizeof(out), &n),
@@ -140,6 +154,14 @@ a2f_test_golden(void)
     CHECK_RC(a2f_session_decode(a2f_test_m_new, A2F_TEST_GOLDEN,
                                 strlen(A2F_TEST_GOLDEN), A2F_TEST_NOW, 0, 0,
                                 &s), A2F_ERR_NOKEY);
+
+    /* format 1, right MAC and all: no longer accepted, by any ring */
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, A2F_TEST_GOLDEN_V1,
+                                strlen(A2F_TEST_GOLDEN_V1), A2F_TEST_NOW, 0,
+                                0, &s), A2F_ERR_INVALID);
+    CHECK_RC(a2f_session_decode(a2f_test_m_both, A2F_TEST_GOLDEN_V1,
+                                strlen(A2F_TEST_GOLDEN_V1), A2F_TEST_NOW, 0,
+                                0, &s), A2F_ERR_INVALID);
 }
 
 
@@ -161,10 +183,12 @@ a2f_test_round_trip(void)
     CHECK(strcmp(s.sid, t.sid) != 0);
 
     s.level = A2F_LEVEL_ONE;
+    s.factor = 0;
     s.gen = 4294967295u;
     CHECK_RC(a2f_session_encode(a2f_test_m_both, &s, out, sizeof(out), &n),
              A2F_OK);
     CHECK(n == strlen(out));
+    CHECK(memcmp(out, "2.", 2) == 0);
 
     memset(&t, 0, sizeof(t));
     CHECK_RC(a2f_session_decode(a2f_test_m_both, out, n, A2F_TEST_NOW, 3600,
@@ -172,7 +196,7 @@ a2f_test_round_trip(void)
     CHECK_STR(t.user, "bob");
     CHECK_STR(t.sid, s.sid);
     CHECK(t.level == 1 && t.gen == 4294967295u);
-    CHECK(t.issued == s.issued && t.seen == s.seen);
+    CHECK(t.issued == s.issued && t.seen == s.seen && t.factor == 0);
 
     /* signed by the new key: unknown to a ring of the old key alone */
     CHECK_RC(a2f_session_decode(a2f_test_m_new, out, n, A2F_TEST_NOW, 0, 0,
@@ -242,17 +266,27 @@ a2f_test_round_trip(void)
                                 &t), A2F_OK);
     CHECK(t.user_len == A2F_USER_MAX && memcmp(t.user, user, 64) == 0);
 
-    /* every field at its longest */
+    /* a level-2 round trip keeps the factor time */
+    CHECK(t.level == 2 && t.factor == 1700000050);
+
+    /* every field at its longest: 231 bytes, well within the maximum */
     s.gen = UINT32_MAX;
     s.issued = INT64_MAX;
     s.seen = INT64_MAX;
+    s.factor = INT64_MAX;
     CHECK_RC(a2f_session_encode(a2f_test_m_both, &s, out, sizeof(out), &n),
              A2F_OK);
-    CHECK(n == strlen(out) && n == 211);
+    CHECK(n == strlen(out) && n == 231 && n <= A2F_SESSION_MAX);
     CHECK_RC(a2f_session_decode(a2f_test_m_both, out, n, INT64_MAX, 0, 0,
                                 &t), A2F_OK);
     CHECK(t.gen == UINT32_MAX && t.issued == INT64_MAX
-          && t.seen == INT64_MAX && t.user_len == A2F_USER_MAX);
+          && t.seen == INT64_MAX && t.factor == INT64_MAX
+          && t.user_len == A2F_USER_MAX);
+
+    /* into a buffer of A2F_SESSION_MAX, as ngx_http_a2f_session_set() */
+    CHECK_RC(a2f_session_encode(a2f_test_m_both, &s, out, A2F_SESSION_MAX,
+                                &i), A2F_OK);
+    CHECK(i == 231);
 
     a2f_test_fill(&s, user);
     CHECK_RC(a2f_session_encode(a2f_test_m_both, &s, out, sizeof(out), &n),
@@ -318,53 +352,130 @@ a2f_test_encode_invalid(void)
     s.issued = -1;
     CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, out, sizeof(out), &n),
              A2F_ERR_INVALID);
+
+    /* the second-factor time: never negative, set at level 2 only */
+    a2f_test_fill(&s, "alice");
+    s.factor = -1;
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, out, sizeof(out), &n),
+             A2F_ERR_INVALID);
+    s.factor = INT64_MIN;
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, out, sizeof(out), &n),
+             A2F_ERR_INVALID);
+    s.factor = 0;
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, out, sizeof(out), &n),
+             A2F_ERR_INVALID);
+
+    a2f_test_fill(&s, "alice");
+    s.level = A2F_LEVEL_ONE;
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, out, sizeof(out), &n),
+             A2F_ERR_INVALID);
+    s.factor = 1;
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, out, sizeof(out), &n),
+             A2F_ERR_INVALID);
+    s.factor = 0;
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, out, sizeof(out), &n),
+             A2F_OK);
+
+    a2f_test_fill(&s, "alice");
+    s.factor = 1;
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, out, sizeof(out), &n),
+             A2F_OK);
 }
 
 
 static void
 a2f_test_decode_invalid(void)
 {
-    char           v[A2F_SESSION_MAX + 1];
-    size_t         i;
+    int            rc;
+    char           v[A2F_SESSION_MAX + 1], c, d;
+    size_t         i, start;
+    unsigned       ok;
     a2f_session_t  s;
 
     /* payloads signed correctly with the old key, but malformed */
     static const char  *bad[] = {
-        "2.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YWxpY2U",
-        "01.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YWxpY2U",
-        "1.630DCD29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YWxpY2U",
-        "1.630dcd2.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YWxpY2U",
-        "1.630dcd29.AbCdEfGhIjKlMn-.2.7.1700000000.1700000100.YWxpY2U",
-        "1.630dcd29.AbCdEfGhIjKlMn-_x.2.7.1700000000.1700000100.YWxpY2U",
-        "1.630dcd29.AbCdEfGhIjKlMn+/.2.7.1700000000.1700000100.YWxpY2U",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.0.7.1700000000.1700000100.YWxpY2U",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.3.7.1700000000.1700000100.YWxpY2U",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.02.7.1700000000.1700000100.YWxpY2U",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2.07.1700000000.1700000100.YWxpY2U",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2.+7.1700000000.1700000100.YWxpY2U",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2.-7.1700000000.1700000100.YWxpY2U",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2..1700000000.1700000100.YWxpY2U",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2.4294967296.1700000000.1700000100"
+
+        /* the version: 1 (no factor) is gone, nothing else exists */
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YWxpY2U",
+        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.1700000050"
         ".YWxpY2U",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.01700000000.1700000100.YWxpY2U",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.9223372036854775808.1700000100"
+        "3.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.1700000050"
         ".YWxpY2U",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.000000000000000000001"
+        "02.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.1700000050"
         ".YWxpY2U",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100 .YWxpY2U",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YWxpY2U=",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YWxpY2V",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YS9i",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YSBi",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YQBi",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.wg",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100"
+
+        /* kid, sid, level */
+        "2.630DCD29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.1700000050"
+        ".YWxpY2U",
+        "2.630dcd2.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.1700000050"
+        ".YWxpY2U",
+        "2.630dcd29.AbCdEfGhIjKlMn-.2.7.1700000000.1700000100.1700000050"
+        ".YWxpY2U",
+        "2.630dcd29.AbCdEfGhIjKlMn-_x.2.7.1700000000.1700000100.1700000050"
+        ".YWxpY2U",
+        "2.630dcd29.AbCdEfGhIjKlMn+/.2.7.1700000000.1700000100.1700000050"
+        ".YWxpY2U",
+        A2F_TEST_HEAD "0.7.1700000000.1700000100.1700000050.YWxpY2U",
+        A2F_TEST_HEAD "3.7.1700000000.1700000100.1700000050.YWxpY2U",
+        A2F_TEST_HEAD "02.7.1700000000.1700000100.1700000050.YWxpY2U",
+
+        /* gen, issued, seen */
+        A2F_TEST_HEAD "2.07.1700000000.1700000100.1700000050.YWxpY2U",
+        A2F_TEST_HEAD "2.+7.1700000000.1700000100.1700000050.YWxpY2U",
+        A2F_TEST_HEAD "2.-7.1700000000.1700000100.1700000050.YWxpY2U",
+        A2F_TEST_HEAD "2..1700000000.1700000100.1700000050.YWxpY2U",
+        A2F_TEST_HEAD "2.4294967296.1700000000.1700000100.1700000050"
+        ".YWxpY2U",
+        A2F_TEST_HEAD "2.7.01700000000.1700000100.1700000050.YWxpY2U",
+        A2F_TEST_HEAD "2.7.9223372036854775808.1700000100.1700000050"
+        ".YWxpY2U",
+        A2F_TEST_HEAD "2.7.1700000000.000000000000000000001.1700000050"
+        ".YWxpY2U",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100 .1700000050.YWxpY2U",
+
+        /* factor: canonical decimal, 0..INT64_MAX, present */
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.01700000050.YWxpY2U",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.00.YWxpY2U",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.+1700000050.YWxpY2U",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.-1700000050.YWxpY2U",
+        A2F_TEST_HEAD "1.7.1700000000.1700000100.-0.YWxpY2U",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100. 1700000050.YWxpY2U",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.1700000050 .YWxpY2U",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.0x6553f142.YWxpY2U",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100..YWxpY2U",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.9223372036854775808"
+        ".YWxpY2U",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.18446744073709551616"
+        ".YWxpY2U",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.100000000000000000000"
+        ".YWxpY2U",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.000000000000000000001"
+        ".YWxpY2U",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.YWxpY2U",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.1700000050.1.YWxpY2U",
+
+        /* factor against level */
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.0.YWxpY2U",
+        A2F_TEST_HEAD "1.7.1700000000.1700000100.1700000050.YWxpY2U",
+        A2F_TEST_HEAD "1.7.1700000000.1700000100.1.YWxpY2U",
+        A2F_TEST_HEAD "1.7.0.0.9223372036854775807.YWxpY2U",
+
+        /* user */
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.1700000050.YWxpY2U=",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.1700000050.YWxpY2V",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.1700000050.",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.1700000050.YS9i",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.1700000050.YSBi",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.1700000050.YQBi",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.1700000050.wg",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.1700000050"
         ".dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1dXV1"
         "dXV1dXV1dXV1dXV1dXV1dXU",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YWxpY2U.x",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.YWxpY2U",
-        "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100.YWxpY2U."
+
+        /* a field too many or too few */
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.1700000050.YWxpY2U.x",
+        A2F_TEST_HEAD "2.7.1700000000.1700000050.YWxpY2U",
+        A2F_TEST_HEAD "2.7.1700000000.1700000100.1700000050.YWxpY2U."
     };
 
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -380,9 +491,23 @@ a2f_test_decode_invalid(void)
         }
     }
 
+    /* a level-1 and a level-2 session, well formed: both pass */
+    a2f_test_sign(a2f_test_m_old,
+                  A2F_TEST_HEAD "1.7.1700000000.1700000100.0.YWxpY2U",
+                  v, sizeof(v));
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_OK);
+    CHECK(s.level == 1 && s.factor == 0);
+    a2f_test_sign(a2f_test_m_old,
+                  A2F_TEST_HEAD "2.7.0.0.9223372036854775807.YWxpY2U",
+                  v, sizeof(v));
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), INT64_MAX,
+                                0, 0, &s), A2F_OK);
+    CHECK(s.level == 2 && s.factor == INT64_MAX);
+
     /* signed by another key under the old key's kid: bad MAC */
     a2f_test_sign(a2f_test_m_new,
-                  "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100"
+                  A2F_TEST_HEAD "2.7.1700000000.1700000100.1700000050"
                   ".YWxpY2U", v, sizeof(v));
     CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
                                 0, 0, &s), A2F_ERR_AUTH);
@@ -391,31 +516,79 @@ a2f_test_decode_invalid(void)
 
     /* an unknown kid */
     a2f_test_sign(a2f_test_m_old,
-                  "1.00000000.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100"
-                  ".YWxpY2U", v, sizeof(v));
+                  "2.00000000.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100"
+                  ".1700000050.YWxpY2U", v, sizeof(v));
     CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
                                 0, 0, &s), A2F_ERR_NOKEY);
 
-    /* edited user and level keep the old MAC */
-    strcpy(v, "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000.1700000100"
-           ".Ym9i.tnHBl2BOyFOOYigwvnVfnmUtW6uLDlhsAsIj9aonrcc");
+    /* edited user, level, gen and factor keep the old MAC */
+    strcpy(v, A2F_TEST_HEAD "2.7.1700000000.1700000100.1700000050.Ym9i."
+           A2F_TEST_GOLDEN_MAC);
     CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
                                 0, 0, &s), A2F_ERR_AUTH);
-    strcpy(v, "1.630dcd29.AbCdEfGhIjKlMn-_.1.7.1700000000.1700000100"
-           ".YWxpY2U.tnHBl2BOyFOOYigwvnVfnmUtW6uLDlhsAsIj9aonrcc");
+    strcpy(v, A2F_TEST_HEAD "1.7.1700000000.1700000100.1700000050.YWxpY2U."
+           A2F_TEST_GOLDEN_MAC);
     CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
                                 0, 0, &s), A2F_ERR_AUTH);
-    strcpy(v, "1.630dcd29.AbCdEfGhIjKlMn-_.2.8.1700000000.1700000100"
-           ".YWxpY2U.tnHBl2BOyFOOYigwvnVfnmUtW6uLDlhsAsIj9aonrcc");
+    strcpy(v, A2F_TEST_HEAD "2.8.1700000000.1700000100.1700000050.YWxpY2U."
+           A2F_TEST_GOLDEN_MAC);
     CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
                                 0, 0, &s), A2F_ERR_AUTH);
+
+    /* one digit of the factor changed, up (fresher) or down: bad MAC */
+    strcpy(v, A2F_TEST_HEAD "2.7.1700000000.1700000100.1700000059.YWxpY2U."
+           A2F_TEST_GOLDEN_MAC);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_ERR_AUTH);
+    strcpy(v, A2F_TEST_HEAD "2.7.1700000000.1700000100.1700000040.YWxpY2U."
+           A2F_TEST_GOLDEN_MAC);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_ERR_AUTH);
+    strcpy(v, A2F_TEST_HEAD "2.7.1700000000.1700000100.1700000150.YWxpY2U."
+           A2F_TEST_GOLDEN_MAC);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_ERR_AUTH);
+
+    /*
+     * every digit of the factor, each changed to every other digit: a bad
+     * MAC, or a leading zero for a '0' first
+     */
+    strcpy(v, A2F_TEST_GOLDEN);
+    start = sizeof(A2F_TEST_HEAD "2.7.1700000000.1700000100.") - 1;
+    ok = 0;
+
+    for (i = start; v[i] != '.'; i++) {
+        c = v[i];
+
+        for (d = '0'; d <= '9'; d++) {
+            if (d == c) {
+                continue;
+            }
+
+            v[i] = d;
+            rc = a2f_session_decode(a2f_test_m_old, v, strlen(v),
+                                    A2F_TEST_NOW, 0, 0, &s);
+
+            if (rc != ((i == start && d == '0') ? A2F_ERR_INVALID
+                                                : A2F_ERR_AUTH))
+            {
+                ok++;
+            }
+        }
+
+        v[i] = c;
+    }
+
+    CHECK(i - start == 10 && ok == 0);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_OK);
 
     /* MAC with padding, short, non-canonical last character */
     strcpy(v, A2F_TEST_GOLDEN "=");
     CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
                                 0, 0, &s), A2F_ERR_INVALID);
     strcpy(v, A2F_TEST_GOLDEN);
-    v[strlen(v) - 1] = 'd';
+    v[strlen(v) - 1] = 'J';
     CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
                                 0, 0, &s), A2F_ERR_INVALID);
     v[strlen(v) - 1] = '\0';
@@ -424,31 +597,36 @@ a2f_test_decode_invalid(void)
 
     /* 20-digit decimals: over 64 bits must not wrap around */
     a2f_test_sign(a2f_test_m_old,
-                  "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.18446744073709551616"
-                  ".1700000100.YWxpY2U", v, sizeof(v));
+                  A2F_TEST_HEAD "2.7.18446744073709551616.1700000100"
+                  ".1700000050.YWxpY2U", v, sizeof(v));
     CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
                                 0, 0, &s), A2F_ERR_INVALID);
     a2f_test_sign(a2f_test_m_old,
-                  "1.630dcd29.AbCdEfGhIjKlMn-_.2.18446744073709551621"
-                  ".1700000000.1700000100.YWxpY2U", v, sizeof(v));
+                  A2F_TEST_HEAD "2.18446744073709551621.1700000000"
+                  ".1700000100.1700000050.YWxpY2U", v, sizeof(v));
     CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
                                 0, 0, &s), A2F_ERR_INVALID);
     a2f_test_sign(a2f_test_m_old,
-                  "1.630dcd29.AbCdEfGhIjKlMn-_.2.7.1700000000"
-                  ".100000000000000000000.YWxpY2U", v, sizeof(v));
+                  A2F_TEST_HEAD "2.7.1700000000.100000000000000000000"
+                  ".1700000050.YWxpY2U", v, sizeof(v));
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
+                                0, 0, &s), A2F_ERR_INVALID);
+    a2f_test_sign(a2f_test_m_old,
+                  A2F_TEST_HEAD "2.7.1700000000.1700000100"
+                  ".18446744073709551621.YWxpY2U", v, sizeof(v));
     CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
                                 0, 0, &s), A2F_ERR_INVALID);
 
     /* the shortest cookie there is, and one field short of it */
-    a2f_test_sign(a2f_test_m_old, "1.630dcd29.AbCdEfGhIjKlMn-_.1.0.0.0.YQ",
-                  v, sizeof(v));
-    CHECK(strlen(v) == 82);
+    a2f_test_sign(a2f_test_m_old, A2F_TEST_HEAD "1.0.0.0.0.YQ", v,
+                  sizeof(v));
+    CHECK(strlen(v) == 84);
     CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
                                 0, 0, &s), A2F_OK);
     CHECK_STR(s.user, "a");
-    CHECK(s.level == 1 && s.gen == 0 && s.issued == 0 && s.seen == 0);
-    a2f_test_sign(a2f_test_m_old, "1.630dcd29.AbCdEfGhIjKlMn-_.1.0.0.YQ",
-                  v, sizeof(v));
+    CHECK(s.level == 1 && s.gen == 0 && s.issued == 0 && s.seen == 0
+          && s.factor == 0);
+    a2f_test_sign(a2f_test_m_old, A2F_TEST_HEAD "1.0.0.0.YQ", v, sizeof(v));
     CHECK_RC(a2f_session_decode(a2f_test_m_old, v, strlen(v), A2F_TEST_NOW,
                                 0, 0, &s), A2F_ERR_INVALID);
 
@@ -475,6 +653,7 @@ a2f_test_expiry(void)
     a2f_test_fill(&s, "carol");
     s.issued = 1000000;
     s.seen = 1000500;
+    s.factor = 1000010;
     CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, v, sizeof(v), &n),
              A2F_OK);
 
@@ -527,6 +706,35 @@ a2f_test_expiry(void)
                                 INT64_MAX, INT64_MAX, &t), A2F_OK);
     CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, INT64_MAX, INT64_MAX,
                                 INT64_MAX, &t), A2F_ERR_EXPIRED);
+
+    /* a second factor from the future: factor > now + 60 */
+    a2f_test_fill(&s, "carol");
+    s.issued = 1000000;
+    s.seen = 1000100;
+    s.factor = 1000500;
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, v, sizeof(v), &n),
+             A2F_OK);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, 1000500 - 60, 3600,
+                                900, &t), A2F_OK);
+    memset(&t, 0, sizeof(t));
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, 1000500 - 61, 3600,
+                                900, &t), A2F_ERR_EXPIRED);
+    CHECK_STR(t.user, "carol");
+    CHECK(t.level == 2 && t.factor == 1000500);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, 0, 0, 0, &t),
+             A2F_ERR_EXPIRED);
+
+    /* ... however far, without overflow */
+    a2f_test_fill(&s, "carol");
+    s.factor = INT64_MAX;
+    CHECK_RC(a2f_session_encode(a2f_test_m_old, &s, v, sizeof(v), &n),
+             A2F_OK);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, A2F_TEST_NOW, 0, 0,
+                                &t), A2F_ERR_EXPIRED);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, INT64_MAX - 60, 0, 0,
+                                &t), A2F_OK);
+    CHECK_RC(a2f_session_decode(a2f_test_m_old, v, n, INT64_MAX - 61, 0, 0,
+                                &t), A2F_ERR_EXPIRED);
 }
 
 

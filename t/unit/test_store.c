@@ -4,7 +4,8 @@
  *
  * test_store.c: a2f_store.c: open and keys, key rotation, users, TOTP
  * devices and their replay guard, lockouts, audit, recovery codes, a
- * full map, two processes racing.
+ * full map, two processes racing; flags, security keys, enrollment
+ * links, audit pages and the audit hook (also from several threads).
  */
 
 
@@ -12,6 +13,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,9 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <lmdb.h>                   /* a2f_t_index() reads a copy itself */
+#include <openssl/sha.h>
 
 #include "a2f_store.h"
 #include "a2f_test.h"
@@ -1534,6 +1540,1380 @@ a2f_t_race(const char *path, const a2f_keyring_t *kr)
 }
 
 
+/* -- flags, security keys, enrollment links, audit pages and hook ---------- */
+
+
+/* the events the audit hook saw */
+
+typedef struct {
+    char      texts[16][A2F_AUDIT_MAX];
+    unsigned  n;
+    int       badlen;
+} a2f_t_hook_t;
+
+
+static void
+a2f_t_hook(void *arg, const char *text, size_t len)
+{
+    a2f_t_hook_t *hk = arg;
+
+    if (strlen(text) != len) {
+        hk->badlen = 1;
+    }
+
+    if (hk->n < 16) {
+        snprintf(hk->texts[hk->n], sizeof(hk->texts[0]), "%s", text);
+    }
+
+    hk->n++;
+}
+
+
+/* the user's nkeys as user_list tells it */
+
+typedef struct {
+    const char  *name;
+    unsigned     nkeys;
+    unsigned     ndevices;
+    int          found;
+} a2f_t_find_t;
+
+
+static int
+a2f_t_find_cb(const a2f_user_t *u, void *arg)
+{
+    a2f_t_find_t *f = arg;
+
+    if (strcmp(u->name, f->name) == 0) {
+        f->nkeys = u->nkeys;
+        f->ndevices = u->ndevices;
+        f->found = 1;
+    }
+
+    return 0;
+}
+
+
+static void
+a2f_t_seckey(a2f_seckey_t *k, const char *name, uint8_t id, size_t idlen,
+    size_t publen)
+{
+    memset(k, 0, sizeof(a2f_seckey_t));
+    snprintf(k->name, sizeof(k->name), "%s", name);
+    memset(k->cred_id, id, idlen);
+    k->cred_id_len = idlen;
+    memset(k->pubkey, 0xa5, publen);
+    k->pubkey[0] = id;
+    k->pubkey_len = publen;
+    k->alg = -7;
+}
+
+
+static void
+a2f_t_flags(a2f_store_t *st)
+{
+    uint32_t    flags, gen, g;
+    a2f_user_t  u;
+
+    CHECK_RC(a2f_t_add_user(st, "flo", 0), A2F_OK);
+    CHECK_RC(a2f_store_user_gen(st, "flo", 3, &gen, &flags), A2F_OK);
+
+    flags = 99;
+    CHECK_RC(a2f_store_user_update_flags(st, "flo", 3, A2F_USER_ADMIN, 0,
+                                         &flags), A2F_OK);
+    CHECK(flags == A2F_USER_ADMIN);
+
+    /* set and clear at once; the other bit stays */
+
+    CHECK_RC(a2f_store_user_update_flags(st, "flo", 3, A2F_USER_DISABLED, 0,
+                                         &flags), A2F_OK);
+    CHECK(flags == (A2F_USER_ADMIN | A2F_USER_DISABLED));
+    CHECK_RC(a2f_store_user_update_flags(st, "flo", 3, 0, A2F_USER_ADMIN,
+                                         &flags), A2F_OK);
+    CHECK(flags == A2F_USER_DISABLED);
+    CHECK_RC(a2f_store_user_update_flags(st, "flo", 3, A2F_USER_ADMIN,
+                                         A2F_USER_DISABLED, &flags), A2F_OK);
+    CHECK(flags == A2F_USER_ADMIN);
+
+    /* set wins over clear; flags may be NULL */
+
+    CHECK_RC(a2f_store_user_update_flags(st, "flo", 3, A2F_USER_DISABLED,
+                                         A2F_USER_DISABLED | A2F_USER_ADMIN,
+                                         NULL), A2F_OK);
+    CHECK_RC(a2f_store_user_get(st, "flo", 3, &u), A2F_OK);
+    CHECK(u.flags == A2F_USER_DISABLED);
+
+    /* the generation stays; the hot path sees the flags */
+
+    CHECK_RC(a2f_store_user_gen(st, "flo", 3, &g, &flags), A2F_OK);
+    CHECK(g == gen && flags == A2F_USER_DISABLED);
+
+    /* refused: unknown bits (nothing written), unknown users */
+
+    flags = 99;
+    CHECK_RC(a2f_store_user_update_flags(st, "flo", 3, 0x04, 0, &flags),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_user_update_flags(st, "flo", 3, 0, 0x80000000,
+                                         &flags), A2F_ERR_INVALID);
+    CHECK(flags == 99);
+    CHECK_RC(a2f_store_user_update_flags(st, "nobody", 6, A2F_USER_ADMIN, 0,
+                                         &flags), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_user_update_flags(st, "", 0, A2F_USER_ADMIN, 0,
+                                         &flags), A2F_ERR_NOTFOUND);
+    CHECK(flags == 99);
+    CHECK_RC(a2f_store_user_get(st, "flo", 3, &u), A2F_OK);
+    CHECK(u.flags == A2F_USER_DISABLED);
+
+    CHECK_RC(a2f_store_user_del(st, "flo", 3), A2F_OK);
+}
+
+
+static void
+a2f_t_seckeys(a2f_store_t *st)
+{
+    int             i;
+    char            name[16];
+    uint8_t         s1[20];
+    unsigned        n;
+    a2f_user_t      u;
+    a2f_t_find_t    f;
+    a2f_seckey_t    k, keys[A2F_SECKEYS_MAX + 1];
+    a2f_totp_dev_t  d;
+
+    memcpy(s1, "security-key-secret!", 20);
+
+    CHECK_RC(a2f_t_add_user(st, "kate", 0), A2F_OK);
+    CHECK_RC(a2f_t_add_user(st, "kat", 0), A2F_OK);
+
+    CHECK_RC(a2f_store_user_get(st, "kate", 4, &u), A2F_OK);
+    CHECK(u.nkeys == 0);
+    n = 99;
+    CHECK_RC(a2f_store_seckey_list(st, "kate", 4, keys, A2F_SECKEYS_MAX, &n),
+             A2F_OK);
+    CHECK(n == 0);
+
+    /* add: every field round-trips */
+
+    a2f_t_seckey(&k, "yubi", 0x11, 64, 77);
+    k.alg = -257;
+    k.sign_count = 41;
+    k.flags = A2F_SECKEY_U2F;
+    k.last_used = A2F_T_NOW + 5;
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW), A2F_OK);
+
+    a2f_t_seckey(&k, "", 0x22, A2F_SECKEY_ID_MAX, A2F_SECKEY_PUB_MAX);
+    k.created = 12345;
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW), A2F_OK);
+
+    memset(keys, 0, sizeof(keys));
+    CHECK_RC(a2f_store_seckey_list(st, "kate", 4, keys, A2F_SECKEYS_MAX, &n),
+             A2F_OK);
+    CHECK(n == 2);
+    CHECK_STR(keys[0].name, "key");
+    CHECK(keys[0].alg == -7 && keys[0].created == 12345);
+    CHECK(keys[0].cred_id_len == A2F_SECKEY_ID_MAX);
+    CHECK(keys[0].cred_id[0] == 0x22
+          && keys[0].cred_id[A2F_SECKEY_ID_MAX - 1] == 0x22);
+    CHECK(keys[0].pubkey_len == A2F_SECKEY_PUB_MAX);
+    CHECK(keys[0].pubkey[0] == 0x22
+          && keys[0].pubkey[A2F_SECKEY_PUB_MAX - 1] == 0xa5);
+    CHECK(keys[0].sign_count == 0 && keys[0].flags == 0);
+    CHECK(keys[0].last_used == 0);
+    CHECK_STR(keys[1].name, "yubi");
+    CHECK(keys[1].alg == -257);
+    CHECK(keys[1].cred_id_len == 64 && keys[1].cred_id[63] == 0x11);
+    CHECK(keys[1].pubkey_len == 77 && keys[1].pubkey[0] == 0x11
+          && keys[1].pubkey[76] == 0xa5);
+    CHECK(keys[1].sign_count == 41);
+    CHECK(keys[1].flags == A2F_SECKEY_U2F);
+    CHECK(keys[1].created == A2F_T_NOW);
+    CHECK(keys[1].last_used == A2F_T_NOW + 5);
+
+    CHECK_RC(a2f_store_seckey_list(st, "kate", 4, keys, 1, &n), A2F_OK);
+    CHECK(n == 1);
+    CHECK_STR(keys[0].name, "key");
+    CHECK_RC(a2f_store_seckey_list(st, "nobody", 6, keys, 8, &n),
+             A2F_ERR_NOTFOUND);
+
+    /* keys are no devices, devices no keys; list tells both */
+
+    a2f_t_device(&d, "phone", s1, 20, A2F_SHA1, 6);
+    CHECK_RC(a2f_store_totp_add(st, "kate", 4, &d, A2F_T_NOW), A2F_OK);
+    CHECK_RC(a2f_store_user_get(st, "kate", 4, &u), A2F_OK);
+    CHECK(u.nkeys == 2 && u.ndevices == 1);
+    CHECK_RC(a2f_store_user_get(st, "kat", 3, &u), A2F_OK);
+    CHECK(u.nkeys == 0 && u.ndevices == 0);
+
+    memset(&f, 0, sizeof(f));
+    f.name = "kate";
+    CHECK_RC(a2f_store_user_list(st, a2f_t_find_cb, &f), A2F_OK);
+    CHECK(f.found && f.nkeys == 2 && f.ndevices == 1);
+
+    /* refused: a name or a credential id taken, bad sizes and names */
+
+    a2f_t_seckey(&k, "yubi", 0x33, 16, 16);
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_EXISTS);
+    a2f_t_seckey(&k, "other", 0x11, 64, 16);
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_EXISTS);
+    a2f_t_seckey(&k, "key", 0x44, 16, 16);
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_EXISTS);
+
+    /* a prefix of an id is another id; another user may have the same */
+
+    a2f_t_seckey(&k, "short", 0x11, 63, 16);
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW), A2F_OK);
+    a2f_t_seckey(&k, "yubi", 0x11, 64, 16);
+    CHECK_RC(a2f_store_seckey_add(st, "kat", 3, &k, A2F_T_NOW), A2F_OK);
+
+    a2f_t_seckey(&k, "bad", 0x55, 0, 16);
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_INVALID);
+    k.cred_id_len = A2F_SECKEY_ID_MAX + 1;
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_INVALID);
+    a2f_t_seckey(&k, "bad", 0x55, 16, 0);
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_INVALID);
+    k.pubkey_len = A2F_SECKEY_PUB_MAX + 1;
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_INVALID);
+    a2f_t_seckey(&k, "bad\tname", 0x55, 16, 16);
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_INVALID);
+    a2f_t_seckey(&k, "", 0x55, 16, 16);
+    memset(k.name, 'n', sizeof(k.name));
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, NULL, A2F_T_NOW),
+             A2F_ERR_INVALID);
+    a2f_t_seckey(&k, "ok", 0x55, 16, 16);
+    CHECK_RC(a2f_store_seckey_add(st, "nobody", 6, &k, A2F_T_NOW),
+             A2F_ERR_NOTFOUND);
+
+    CHECK_RC(a2f_store_user_get(st, "kate", 4, &u), A2F_OK);
+    CHECK(u.nkeys == 3);
+
+    /* A2F_SECKEYS_MAX */
+
+    for (i = 3; i < A2F_SECKEYS_MAX; i++) {
+        snprintf(name, sizeof(name), "k%d", i);
+        a2f_t_seckey(&k, name, (uint8_t) (0x60 + i), 32, 32);
+        CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW), A2F_OK);
+    }
+
+    a2f_t_seckey(&k, "one more", 0x7f, 32, 32);
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_TOOBIG);
+    CHECK_RC(a2f_store_seckey_list(st, "kate", 4, keys, A2F_SECKEYS_MAX + 1,
+                                   &n), A2F_OK);
+    CHECK(n == A2F_SECKEYS_MAX);
+    CHECK_RC(a2f_store_user_get(st, "kate", 4, &u), A2F_OK);
+    CHECK(u.nkeys == A2F_SECKEYS_MAX);
+
+    /* del: then there is room again */
+
+    CHECK_RC(a2f_store_seckey_del(st, "kate", 4, "k3", 2), A2F_OK);
+    CHECK_RC(a2f_store_seckey_del(st, "kate", 4, "k3", 2), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_seckey_del(st, "kate", 4, "phone", 5),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_seckey_del(st, "nobody", 6, "yubi", 4),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_seckey_del(st, "kate", 4, "", 0), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW), A2F_OK);
+    CHECK_RC(a2f_store_user_get(st, "kate", 4, &u), A2F_OK);
+    CHECK(u.nkeys == A2F_SECKEYS_MAX && u.ndevices == 1);
+
+    /* the other user's key is untouched */
+
+    CHECK_RC(a2f_store_seckey_list(st, "kat", 3, keys, 8, &n), A2F_OK);
+    CHECK(n == 1 && keys[0].cred_id_len == 64);
+
+    /* deleting the user deletes the keys: a new "kate" has none */
+
+    CHECK_RC(a2f_store_user_del(st, "kate", 4), A2F_OK);
+    CHECK_RC(a2f_store_seckey_list(st, "kate", 4, keys, 8, &n),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_t_add_user(st, "kate", 0), A2F_OK);
+    n = 99;
+    CHECK_RC(a2f_store_seckey_list(st, "kate", 4, keys, 8, &n), A2F_OK);
+    CHECK(n == 0);
+    CHECK_RC(a2f_store_user_get(st, "kate", 4, &u), A2F_OK);
+    CHECK(u.nkeys == 0 && u.ndevices == 0);
+    CHECK_RC(a2f_store_user_get(st, "kat", 3, &u), A2F_OK);
+    CHECK(u.nkeys == 1);
+
+    CHECK_RC(a2f_store_user_del(st, "kate", 4), A2F_OK);
+    CHECK_RC(a2f_store_user_del(st, "kat", 3), A2F_OK);
+}
+
+
+/* a well-formed token: A2F_LINK_TOKEN_LEN base64url characters */
+
+static int
+a2f_t_token_ok(const char *tok)
+{
+    size_t  i;
+
+    if (strlen(tok) != A2F_LINK_TOKEN_LEN) {
+        return 0;
+    }
+
+    for (i = 0; i < A2F_LINK_TOKEN_LEN; i++) {
+        if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                   "0123456789-_", tok[i]) == NULL)
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/*
+ * The "enroll." index entries, read with LMDB itself from a compacting
+ * copy of st (a second environment on a file the store has open would
+ * break its locks): returns how many there are, and sets *found when
+ * one is the entry of token (may be NULL) and names user.
+ */
+
+static int
+a2f_t_index(a2f_store_t *st, const char *token, const char *user,
+    int *found)
+{
+    int          n, rc;
+    char         path[128];
+    uint8_t      want[sizeof("enroll.") - 1 + 32];
+    MDB_env     *env;
+    MDB_txn     *txn;
+    MDB_dbi      dbi;
+    MDB_val      key, val;
+    MDB_cursor  *cur;
+
+    *found = 0;
+    n = -1;
+
+    memcpy(want, "enroll.", 7);
+
+    if (token != NULL) {
+        SHA256((const unsigned char *) token, strlen(token), want + 7);
+    }
+
+    a2f_t_path(path, sizeof(path), "index.db");
+    unlink(path);
+
+    if (a2f_store_backup(st, path) != A2F_OK) {
+        return -1;
+    }
+
+    if (mdb_env_create(&env) != MDB_SUCCESS) {
+        return -1;
+    }
+
+    if (mdb_env_set_maxdbs(env, 8) != MDB_SUCCESS
+        || mdb_env_open(env, path, MDB_NOSUBDIR | MDB_RDONLY | MDB_NOLOCK,
+                        0600) != MDB_SUCCESS
+        || mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) != MDB_SUCCESS)
+    {
+        mdb_env_close(env);
+        return -1;
+    }
+
+    if (mdb_dbi_open(txn, "meta", 0, &dbi) == MDB_SUCCESS
+        && mdb_cursor_open(txn, dbi, &cur) == MDB_SUCCESS)
+    {
+        n = 0;
+        key.mv_data = want;
+        key.mv_size = 7;
+
+        for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+             rc == MDB_SUCCESS && key.mv_size >= 7
+             && memcmp(key.mv_data, "enroll.", 7) == 0;
+             rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT))
+        {
+            n++;
+
+            if (token != NULL && key.mv_size == sizeof(want)
+                && memcmp(key.mv_data, want, sizeof(want)) == 0
+                && val.mv_size == strlen(user)
+                && memcmp(val.mv_data, user, val.mv_size) == 0)
+            {
+                *found = 1;
+            }
+        }
+
+        mdb_cursor_close(cur);
+    }
+
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    unlink(path);
+
+    return n;
+}
+
+
+/*
+ * A link that was not used: it still checks, and the user's password,
+ * generation and devices are as they were.
+ */
+
+static int
+a2f_t_link_unused(a2f_store_t *st, const char *tok, const char *name,
+    const char *pwhash, uint32_t gen, unsigned ndevices, int64_t now)
+{
+    char        user[A2F_USER_MAX + 1];
+    size_t      ulen;
+    a2f_user_t  u;
+
+    if (a2f_store_link_check(st, tok, strlen(tok), now, user, &ulen, NULL)
+        != A2F_OK
+        || strcmp(user, name) != 0
+        || a2f_store_user_get(st, name, strlen(name), &u) != A2F_OK)
+    {
+        return 0;
+    }
+
+    return strcmp(u.pwhash, pwhash) == 0 && u.gen == gen
+           && u.ndevices == ndevices;
+}
+
+
+/*
+ * Enrollment links: made, checked, replaced, expired, refused for a
+ * disabled user, used once (password, device, lock, audit), failures
+ * that write nothing, removed with the user; and the audit hook.
+ */
+
+static void
+a2f_t_links(const a2f_keyring_t *kr)
+{
+    int             i, found;
+    char            path[128], tok[A2F_LINK_TOKEN_LEN + 1];
+    char            tok2[A2F_LINK_TOKEN_LEN + 1], bad[64], pw[64];
+    char            user[A2F_USER_MAX + 1], addr[A2F_ADDR_MAX + 2];
+    char            tokott[A2F_LINK_TOKEN_LEN + 1];
+    const char     *badc;
+    size_t          ulen;
+    int64_t         t, exp;
+    uint8_t         s1[20], s2[20];
+    uint32_t        gen, g0;
+    unsigned        n, h;
+    a2f_user_t      u;
+    a2f_store_t    *st;
+    a2f_seckey_t    k;
+    a2f_lockout_t   lo;
+    a2f_t_hook_t    hk;
+    a2f_totp_dev_t  d, devs[A2F_DEVICES_MAX];
+    char            codes[A2F_RECOVERY_CODES][A2F_RECOVERY_LEN + 1];
+
+    a2f_t_path(path, sizeof(path), "links.db");
+    st = a2f_t_open(path, kr, A2F_STORE_CREATE);
+
+    if (st == NULL) {
+        return;
+    }
+
+    memset(&hk, 0, sizeof(hk));
+    a2f_store_audit_hook(st, a2f_t_hook, &hk);
+
+    memcpy(s1, "enrollment-secret-01", 20);
+    memcpy(s2, "enrollment-secret-02", 20);
+    t = A2F_T_NOW + 50000;
+
+    CHECK_RC(a2f_t_add_user(st, "lena", 0), A2F_OK);
+    CHECK(hk.n == 0);
+
+    /* refused: bad expiry, unknown user, no token buffer */
+
+    memset(tok, 'x', sizeof(tok));
+    CHECK_RC(a2f_store_link_new(st, "lena", 4, t, t, NULL, tok),
+             A2F_ERR_INVALID);
+    CHECK(tok[0] == '\0');
+    CHECK_RC(a2f_store_link_new(st, "lena", 4, t - 1, t, NULL, tok),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_link_new(st, "lena", 4, t + A2F_LINK_TTL_MAX + 1, t,
+                                NULL, tok), A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_link_new(st, "lena", 4, INT64_MAX, INT64_MIN, NULL,
+                                tok), A2F_ERR_INVALID);
+    memset(tok, 'x', sizeof(tok));
+    CHECK_RC(a2f_store_link_new(st, "nobody", 6, t + 3600, t, NULL, tok),
+             A2F_ERR_NOTFOUND);
+    CHECK(tok[0] == '\0');
+    CHECK_RC(a2f_store_link_new(st, "", 0, t + 3600, t, NULL, tok),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_link_new(st, "lena", 4, t + 3600, t, NULL, NULL),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_link_get(st, "lena", 4, &exp), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_link_get(st, "nobody", 6, &exp), A2F_ERR_NOTFOUND);
+    CHECK(a2f_t_index(st, NULL, NULL, &found) == 0);
+    CHECK(hk.n == 0);
+
+    /* a link, at the longest lifetime */
+
+    CHECK_RC(a2f_store_link_new(st, "lena", 4, t + A2F_LINK_TTL_MAX, t,
+                                "by=test", tok), A2F_OK);
+    CHECK(a2f_t_token_ok(tok));
+    CHECK(hk.n == 1 && !hk.badlen);
+    CHECK_STR(hk.texts[0], "link_new user=lena addr=- by=test");
+    CHECK(a2f_t_audit_has(st, "link_new user=lena addr=- by=test"));
+
+    exp = 0;
+    CHECK_RC(a2f_store_link_get(st, "lena", 4, &exp), A2F_OK);
+    CHECK(exp == t + A2F_LINK_TTL_MAX);
+
+    memset(user, 'x', sizeof(user) - 1);
+    user[sizeof(user) - 1] = '\0';
+    ulen = 0;
+    exp = 0;
+    CHECK_RC(a2f_store_link_check(st, tok, strlen(tok), t, user, &ulen, &exp),
+             A2F_OK);
+    CHECK_STR(user, "lena");
+    CHECK(ulen == 4 && exp == t + A2F_LINK_TTL_MAX);
+    CHECK_RC(a2f_store_link_check(st, tok, strlen(tok), t, user, &ulen,
+                                  NULL), A2F_OK);
+    CHECK(hk.n == 1);
+
+    /* only the hash is stored, and indexed */
+
+    CHECK(a2f_t_file_has(path, (const uint8_t *) tok, strlen(tok)) == 0);
+    CHECK(a2f_t_index(st, tok, "lena", &found) == 1);
+    CHECK(found);
+
+    /* a new link replaces the old one and its index entry */
+
+    CHECK_RC(a2f_store_link_new(st, "lena", 4, t + 3600, t, NULL, tok2),
+             A2F_OK);
+    CHECK(a2f_t_token_ok(tok2) && strcmp(tok, tok2) != 0);
+    CHECK(hk.n == 2);
+    CHECK_STR(hk.texts[1], "link_new user=lena addr=-");
+    CHECK_RC(a2f_store_link_check(st, tok, strlen(tok), t, user, &ulen, NULL),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_link_check(st, tok2, strlen(tok2), t, user, &ulen,
+                                  &exp), A2F_OK);
+    CHECK(exp == t + 3600);
+    CHECK(a2f_t_index(st, tok, "lena", &found) == 1);
+    CHECK(!found);
+    CHECK(a2f_t_index(st, tok2, "lena", &found) == 1);
+    CHECK(found);
+
+    memcpy(tok, tok2, sizeof(tok));
+
+    /* malformed tokens; a well-formed one never made */
+
+    CHECK_RC(a2f_store_link_check(st, tok, A2F_LINK_TOKEN_LEN - 1, t, user,
+                                  &ulen, NULL), A2F_ERR_INVALID);
+    snprintf(bad, sizeof(bad), "%sA", tok);
+    CHECK_RC(a2f_store_link_check(st, bad, strlen(bad), t, user, &ulen,
+                                  NULL), A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_link_check(st, NULL, 0, t, user, &ulen, NULL),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_link_check(st, tok, strlen(tok), t, NULL, &ulen,
+                                  NULL), A2F_ERR_INVALID);
+
+    for (badc = "+/=. \n"; *badc != '\0'; badc++) {
+        memcpy(bad, tok, sizeof(tok));
+        bad[5] = *badc;
+        CHECK_RC(a2f_store_link_check(st, bad, A2F_LINK_TOKEN_LEN, t, user,
+                                      &ulen, NULL), A2F_ERR_INVALID);
+    }
+
+    memcpy(bad, tok, sizeof(tok));
+    bad[31] = '\0';
+    CHECK_RC(a2f_store_link_check(st, bad, A2F_LINK_TOKEN_LEN, t, user,
+                                  &ulen, NULL), A2F_ERR_INVALID);
+
+    memset(bad, 'A', A2F_LINK_TOKEN_LEN);
+    bad[A2F_LINK_TOKEN_LEN] = '\0';
+    CHECK_RC(a2f_store_link_check(st, bad, A2F_LINK_TOKEN_LEN, t, user,
+                                  &ulen, NULL), A2F_ERR_NOTFOUND);
+    memcpy(bad, tok, sizeof(tok));
+    bad[7] = (char) (bad[7] == 'a' ? 'b' : 'a');
+    CHECK_RC(a2f_store_link_check(st, bad, A2F_LINK_TOKEN_LEN, t, user,
+                                  &ulen, NULL), A2F_ERR_NOTFOUND);
+
+    /* expiry: valid until expires, not at it */
+
+    CHECK_RC(a2f_store_link_check(st, tok, strlen(tok), t + 3599, user, &ulen,
+                                  NULL), A2F_OK);
+    CHECK_RC(a2f_store_link_check(st, tok, strlen(tok), t + 3600, user, &ulen,
+                                  NULL), A2F_ERR_EXPIRED);
+    CHECK_RC(a2f_store_link_check(st, tok, strlen(tok), t + 99999, user,
+                                  &ulen, NULL), A2F_ERR_EXPIRED);
+    CHECK_RC(a2f_store_link_get(st, "lena", 4, &exp), A2F_OK);
+    CHECK(exp == t + 3600);
+
+    /* failures write nothing (and audit nothing) */
+
+    snprintf(pw, sizeof(pw), "$scrypt$ln=10,r=8,p=1$x$lena");
+    CHECK_RC(a2f_store_user_get(st, "lena", 4, &u), A2F_OK);
+    g0 = u.gen;
+    CHECK(a2f_t_link_unused(st, tok, "lena", pw, g0, 0, t));
+
+    a2f_t_device(&d, "", s1, 20, A2F_SHA1, 6);
+
+    CHECK_RC(a2f_store_link_use(st, tok, strlen(tok), t + 3600, "$new", &d,
+                                NULL, user, &ulen, &gen), A2F_ERR_EXPIRED);
+    CHECK(a2f_t_link_unused(st, tok, "lena", pw, g0, 0, t));
+
+    d.digits = 7;
+    CHECK_RC(a2f_store_link_use(st, tok, strlen(tok), t, "$new", &d, NULL,
+                                user, &ulen, &gen), A2F_ERR_INVALID);
+    d.digits = 6;
+    d.secret_len = 9;
+    CHECK_RC(a2f_store_link_use(st, tok, strlen(tok), t, "$new", &d, NULL,
+                                user, &ulen, &gen), A2F_ERR_INVALID);
+    d.secret_len = 20;
+    snprintf(d.name, sizeof(d.name), "bad\001name");
+    CHECK_RC(a2f_store_link_use(st, tok, strlen(tok), t, "$new", &d, NULL,
+                                user, &ulen, &gen), A2F_ERR_INVALID);
+    memset(d.name, 'n', sizeof(d.name));
+    CHECK_RC(a2f_store_link_use(st, tok, strlen(tok), t, "$new", &d, NULL,
+                                user, &ulen, &gen), A2F_ERR_INVALID);
+    a2f_t_device(&d, "", s1, 20, A2F_SHA1, 6);
+    CHECK_RC(a2f_store_link_use(st, tok, strlen(tok), t, "", &d, NULL, user,
+                                &ulen, &gen), A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_link_use(st, tok, strlen(tok), t, NULL, &d, NULL,
+                                user, &ulen, &gen), A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_link_use(st, tok, strlen(tok), t, "$new", NULL, NULL,
+                                user, &ulen, &gen), A2F_ERR_INVALID);
+    memset(addr, 'x', sizeof(addr) - 1);
+    addr[sizeof(addr) - 1] = '\0';
+    CHECK_RC(a2f_store_link_use(st, tok, strlen(tok), t, "$new", &d, addr,
+                                user, &ulen, &gen), A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_link_use(st, bad, strlen(bad), t, "$new", &d, NULL,
+                                user, &ulen, &gen), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_link_use(st, tok, A2F_LINK_TOKEN_LEN - 1, t, "$new",
+                                &d, NULL, user, &ulen, &gen),
+             A2F_ERR_INVALID);
+    CHECK(a2f_t_link_unused(st, tok, "lena", pw, g0, 0, t));
+
+    /* a disabled user's link is refused, and works again once enabled */
+
+    CHECK_RC(a2f_store_user_update_flags(st, "lena", 4, A2F_USER_DISABLED, 0,
+                                         NULL), A2F_OK);
+    CHECK_RC(a2f_store_link_check(st, tok, strlen(tok), t, user, &ulen,
+                                  NULL), A2F_ERR_DISABLED);
+    CHECK_RC(a2f_store_link_use(st, tok, strlen(tok), t, "$new", &d, NULL,
+                                user, &ulen, &gen), A2F_ERR_DISABLED);
+    CHECK_RC(a2f_store_user_update_flags(st, "lena", 4, 0, A2F_USER_DISABLED,
+                                         NULL), A2F_OK);
+    CHECK(a2f_t_link_unused(st, tok, "lena", pw, g0, 0, t));
+    CHECK(hk.n == 2);
+
+    /* a locked user: the use clears the lock */
+
+    lo.max_fails = 2;
+    lo.max_fails_addr = 0;
+    lo.period = 900;
+
+    CHECK_RC(a2f_store_password_result(st, &lo, "lena", 4, NULL, 0, t),
+             A2F_OK);
+    CHECK_RC(a2f_store_password_result(st, &lo, "lena", 4, NULL, 0, t),
+             A2F_OK);
+    CHECK_RC(a2f_store_locked(st, &lo, "lena", 4, NULL, t), A2F_ERR_LOCKED);
+
+    /* hook: each committed event once, in order, as stored */
+
+    CHECK(hk.n == 5);
+    CHECK_STR(hk.texts[2], "login_failed user=lena addr=-");
+    CHECK_STR(hk.texts[3], "locked user=lena addr=- bucket=user");
+    CHECK_STR(hk.texts[4], "login_failed user=lena addr=-");
+
+    /* the use: password, generation, device, lock, audit; user out */
+
+    memset(user, 'x', sizeof(user) - 1);
+    user[sizeof(user) - 1] = '\0';
+    ulen = 0;
+    gen = 0;
+    CHECK_RC(a2f_store_link_use(st, tok, strlen(tok), t + 10,
+                                "$scrypt$new-lena", &d, "10.0.0.9", user,
+                                &ulen, &gen), A2F_OK);
+    CHECK_STR(user, "lena");
+    CHECK(ulen == 4);
+    CHECK(gen == g0 + 1);
+
+    CHECK_RC(a2f_store_user_get(st, "lena", 4, &u), A2F_OK);
+    CHECK_STR(u.pwhash, "$scrypt$new-lena");
+    CHECK(u.gen == g0 + 1 && u.ndevices == 1 && u.locked_until == 0);
+    CHECK_RC(a2f_store_locked(st, &lo, "lena", 4, NULL, t + 10), A2F_OK);
+    CHECK_RC(a2f_store_user_gen(st, "lena", 4, &gen, &(uint32_t) { 0 }),
+             A2F_OK);
+    CHECK(gen == g0 + 1);
+
+    CHECK_RC(a2f_store_totp_list(st, "lena", 4, devs, A2F_DEVICES_MAX, &n),
+             A2F_OK);
+    CHECK(n == 1);
+    CHECK_STR(devs[0].name, "default");
+    CHECK(devs[0].created == t + 10 && devs[0].secret_len == 20
+          && memcmp(devs[0].secret, s1, 20) == 0);
+    CHECK(a2f_t_file_has(path, s1, 20) == 0);
+
+    CHECK(hk.n == 6);
+    CHECK_STR(hk.texts[5], "link_used user=lena addr=10.0.0.9 device=default");
+    CHECK(a2f_t_audit_has(st, "link_used user=lena addr=10.0.0.9 "
+                          "device=default"));
+
+    /* once only: the link, its index entry are gone */
+
+    CHECK_RC(a2f_store_link_use(st, tok, strlen(tok), t + 11, "$again", &d,
+                                NULL, user, &ulen, &gen), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_link_check(st, tok, strlen(tok), t + 11, user, &ulen,
+                                  NULL), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_link_get(st, "lena", 4, &exp), A2F_ERR_NOTFOUND);
+    CHECK(a2f_t_index(st, NULL, NULL, &found) == 0);
+    CHECK_RC(a2f_store_user_get(st, "lena", 4, &u), A2F_OK);
+    CHECK_STR(u.pwhash, "$scrypt$new-lena");
+    CHECK(u.gen == g0 + 1 && u.ndevices == 1);
+    CHECK(hk.n == 6);
+
+    /* device names: as given; taken: "default"; then "device-N" */
+
+    a2f_t_device(&d, "phone", s2, 20, A2F_SHA1, 6);
+
+    for (i = 0; i < 3; i++) {
+        CHECK_RC(a2f_store_link_new(st, "lena", 4, t + 3600, t, NULL, tok),
+                 A2F_OK);
+        CHECK_RC(a2f_store_link_use(st, tok, strlen(tok), t, "$p", &d, NULL,
+                                    user, &ulen, &gen), A2F_OK);
+        CHECK(gen == g0 + 2 + (uint32_t) i);
+
+        if (i == 1) {
+            d.name[0] = '\0';
+        }
+    }
+
+    CHECK_RC(a2f_store_totp_list(st, "lena", 4, devs, A2F_DEVICES_MAX, &n),
+             A2F_OK);
+    CHECK(n == 4);
+    CHECK_STR(devs[0].name, "default");
+    CHECK_STR(devs[1].name, "device-1");
+    CHECK_STR(devs[2].name, "device-2");
+    CHECK_STR(devs[3].name, "phone");
+    CHECK(devs[1].secret_len == 20 && memcmp(devs[1].secret, s2, 20) == 0);
+    CHECK(hk.n == 12);
+    CHECK_STR(hk.texts[11], "link_used user=lena addr=- device=device-2");
+
+    /* A2F_DEVICES_MAX: refused, nothing written */
+
+    CHECK_RC(a2f_t_add_user(st, "maxi", 0), A2F_OK);
+
+    for (i = 0; i < A2F_DEVICES_MAX; i++) {
+        snprintf(d.name, sizeof(d.name), "d%d", i);
+        CHECK_RC(a2f_store_totp_add(st, "maxi", 4, &d, t), A2F_OK);
+    }
+
+    CHECK_RC(a2f_store_link_new(st, "maxi", 4, t + 3600, t, NULL, tok),
+             A2F_OK);
+    CHECK_RC(a2f_store_user_get(st, "maxi", 4, &u), A2F_OK);
+    g0 = u.gen;
+    h = hk.n;
+
+    d.name[0] = '\0';
+    CHECK_RC(a2f_store_link_use(st, tok, strlen(tok), t, "$new", &d, NULL,
+                                user, &ulen, &gen), A2F_ERR_TOOBIG);
+    snprintf(d.name, sizeof(d.name), "d0");
+    CHECK_RC(a2f_store_link_use(st, tok, strlen(tok), t, "$new", &d, NULL,
+                                user, &ulen, &gen), A2F_ERR_TOOBIG);
+    snprintf(pw, sizeof(pw), "$scrypt$ln=10,r=8,p=1$x$maxi");
+    CHECK(a2f_t_link_unused(st, tok, "maxi", pw, g0, A2F_DEVICES_MAX, t));
+    CHECK(hk.n == h);
+
+    /* link_del */
+
+    CHECK_RC(a2f_store_link_del(st, "maxi", 4), A2F_OK);
+    CHECK_RC(a2f_store_link_del(st, "maxi", 4), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_link_del(st, "nobody", 6), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_link_check(st, tok, strlen(tok), t, user, &ulen,
+                                  NULL), A2F_ERR_NOTFOUND);
+    CHECK(a2f_t_index(st, NULL, NULL, &found) == 0);
+
+    /* user del takes keys, link and index entry along (not a prefix's) */
+
+    CHECK_RC(a2f_t_add_user(st, "otto", 0), A2F_OK);
+    CHECK_RC(a2f_t_add_user(st, "ott", 0), A2F_OK);
+    a2f_t_seckey(&k, "yubi", 0x42, 32, 32);
+    CHECK_RC(a2f_store_seckey_add(st, "otto", 4, &k, t), A2F_OK);
+    CHECK_RC(a2f_store_seckey_add(st, "ott", 3, &k, t), A2F_OK);
+    a2f_t_device(&d, "", s1, 20, A2F_SHA1, 6);
+    CHECK_RC(a2f_store_totp_add(st, "otto", 4, &d, t), A2F_OK);
+    CHECK_RC(a2f_store_recovery_new(st, "otto", 4, codes, t), A2F_OK);
+    CHECK_RC(a2f_store_link_new(st, "otto", 4, t + 3600, t, NULL, tok),
+             A2F_OK);
+    CHECK_RC(a2f_store_link_new(st, "ott", 3, t + 3600, t, NULL, tokott),
+             A2F_OK);
+    CHECK(a2f_t_index(st, tok, "otto", &found) == 2);
+    CHECK(found);
+
+    CHECK_RC(a2f_store_user_del(st, "otto", 4), A2F_OK);
+    CHECK(a2f_t_index(st, tok, "otto", &found) == 1);
+    CHECK(!found);
+    CHECK(a2f_t_index(st, tokott, "ott", &found) == 1);
+    CHECK(found);
+    CHECK_RC(a2f_store_link_check(st, tok, strlen(tok), t, user, &ulen,
+                                  NULL), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_link_get(st, "otto", 4, &exp), A2F_ERR_NOTFOUND);
+
+    CHECK_RC(a2f_t_add_user(st, "otto", 0), A2F_OK);
+    CHECK_RC(a2f_store_user_get(st, "otto", 4, &u), A2F_OK);
+    CHECK(u.nkeys == 0 && u.ndevices == 0);
+    CHECK_RC(a2f_store_link_get(st, "otto", 4, &exp), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_link_check(st, tok, strlen(tok), t, user, &ulen,
+                                  NULL), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_recovery_count(st, "otto", 4, &n), A2F_OK);
+    CHECK(n == 0);
+
+    CHECK_RC(a2f_store_user_get(st, "ott", 3, &u), A2F_OK);
+    CHECK(u.nkeys == 1);
+    CHECK_RC(a2f_store_link_check(st, tokott, strlen(tokott), t, user, &ulen,
+                                  NULL), A2F_OK);
+    CHECK_STR(user, "ott");
+
+    /* no hook: nothing called */
+
+    h = hk.n;
+    a2f_store_audit_hook(st, NULL, &hk);
+    CHECK_RC(a2f_store_audit(st, t, "quiet", NULL, 0, NULL, NULL), A2F_OK);
+    CHECK(hk.n == h);
+    CHECK(!hk.badlen);
+
+    memset(codes, 0, sizeof(codes));
+    memset(devs, 0, sizeof(devs));
+    a2f_store_close(st);
+}
+
+
+/*
+ * A full map: every committed event reaches the hook once, a failed
+ * transaction none, and a link_use that does not fit writes nothing.
+ */
+
+static void
+a2f_t_links_full(const a2f_keyring_t *kr)
+{
+    int             rc;
+    char            path[128], err[512], tok[A2F_LINK_TOKEN_LEN + 1];
+    char            user[A2F_USER_MAX + 1], pw[64];
+    size_t          ulen;
+    int64_t         t;
+    uint8_t         s1[20];
+    uint32_t        gen, g0;
+    unsigned        ok, i;
+    a2f_user_t      u;
+    a2f_store_t    *st;
+    a2f_t_hook_t    hk;
+    a2f_totp_dev_t  d;
+
+    memcpy(s1, "full-map-secret-0001", 20);
+    t = A2F_T_NOW + 60000;
+    snprintf(pw, sizeof(pw), "$scrypt$ln=10,r=8,p=1$x$nina");
+
+    a2f_t_path(path, sizeof(path), "linkfull.db");
+
+    st = NULL;
+    rc = a2f_store_open(path, 64 * 1024, kr, A2F_STORE_CREATE, &st, err,
+                        sizeof(err));
+    CHECK_RC(rc, A2F_OK);
+
+    if (rc != A2F_OK) {
+        return;
+    }
+
+    memset(&hk, 0, sizeof(hk));
+    a2f_store_audit_hook(st, a2f_t_hook, &hk);
+
+    CHECK_RC(a2f_t_add_user(st, "nina", 0), A2F_OK);
+    CHECK_RC(a2f_store_link_new(st, "nina", 4, t + 3600, t, NULL, tok),
+             A2F_OK);
+    CHECK(hk.n == 1);
+
+    ok = 0;
+
+    for (i = 0; i < 100000; i++) {
+        rc = a2f_store_audit(st, t, "fill", NULL, 0, NULL,
+                             "0123456789012345678901234567890123456789"
+                             "0123456789012345678901234567890123456789");
+        if (rc != A2F_OK) {
+            break;
+        }
+
+        ok++;
+    }
+
+    CHECK_RC(rc, A2F_ERR_FULL);
+    CHECK(ok > 10);
+    CHECK(hk.n == 1 + ok);
+    CHECK_STR(hk.texts[1], "fill user=- addr=- "
+              "0123456789012345678901234567890123456789"
+              "0123456789012345678901234567890123456789");
+
+    CHECK_RC(a2f_store_user_get(st, "nina", 4, &u), A2F_OK);
+    g0 = u.gen;
+
+    a2f_t_device(&d, "", s1, 20, A2F_SHA1, 6);
+    CHECK_RC(a2f_store_link_use(st, tok, strlen(tok), t, "$scrypt$new", &d,
+                                NULL, user, &ulen, &gen), A2F_ERR_FULL);
+    CHECK(hk.n == 1 + ok);
+    CHECK(a2f_t_link_unused(st, tok, "nina", pw, g0, 0, t));
+
+    a2f_store_close(st);
+
+    /* a bigger map: the same link works, its event alone reaches the hook */
+
+    st = NULL;
+    CHECK_RC(a2f_store_open(path, 1024 * 1024, kr, 0, &st, err, sizeof(err)),
+             A2F_OK);
+
+    if (st == NULL) {
+        return;
+    }
+
+    memset(&hk, 0, sizeof(hk));
+    a2f_store_audit_hook(st, a2f_t_hook, &hk);
+
+    CHECK(a2f_t_link_unused(st, tok, "nina", pw, g0, 0, t));
+    CHECK_RC(a2f_store_link_use(st, tok, strlen(tok), t, "$scrypt$new", &d,
+                                NULL, user, &ulen, &gen), A2F_OK);
+    CHECK(gen == g0 + 1);
+    CHECK(hk.n == 1);
+    CHECK_STR(hk.texts[0], "link_used user=nina addr=- device=default");
+
+    a2f_store_close(st);
+}
+
+
+/* audit pages */
+
+typedef struct {
+    int64_t   usec[64];
+    char      texts[64][64];
+    unsigned  n;
+    unsigned  stop;             /* return 7 after this many, 0: never */
+} a2f_t_page_t;
+
+
+static int
+a2f_t_page_cb(int64_t usec, const char *text, size_t len, void *arg)
+{
+    a2f_t_page_t *pg = arg;
+
+    if (pg->n < 64) {
+        pg->usec[pg->n] = usec;
+        snprintf(pg->texts[pg->n], sizeof(pg->texts[0]), "%s", text);
+    }
+
+    pg->n++;
+
+    return (pg->stop && pg->n == pg->stop) ? 7 : 0;
+}
+
+
+static void
+a2f_t_audit_page(const a2f_keyring_t *kr)
+{
+    int            ok;
+    char           path[128], detail[16];
+    int64_t        before;
+    unsigned       i, pages, total;
+    a2f_store_t   *st;
+    a2f_t_page_t   all, pg, seq;
+
+    a2f_t_path(path, sizeof(path), "audit.db");
+    st = a2f_t_open(path, kr, A2F_STORE_CREATE);
+
+    if (st == NULL) {
+        return;
+    }
+
+    memset(&pg, 0, sizeof(pg));
+    CHECK_RC(a2f_store_audit_page(st, 0, 10, a2f_t_page_cb, &pg), A2F_OK);
+    CHECK(pg.n == 0);
+
+    /* 23 events, three in each second */
+
+    for (i = 0; i < 23; i++) {
+        snprintf(detail, sizeof(detail), "i=%u", i);
+        CHECK_RC(a2f_store_audit(st, A2F_T_NOW + i / 3, "ev", NULL, 0, NULL,
+                                 detail), A2F_OK);
+    }
+
+    memset(&all, 0, sizeof(all));
+    CHECK_RC(a2f_store_audit_list(st, 100, a2f_t_page_cb, &all), A2F_OK);
+    CHECK(all.n == 23);
+    CHECK_STR(all.texts[0], "ev user=- addr=- i=22");
+    CHECK_STR(all.texts[22], "ev user=- addr=- i=0");
+
+    memset(&pg, 0, sizeof(pg));
+    CHECK_RC(a2f_store_audit_page(st, 0, 100, a2f_t_page_cb, &pg), A2F_OK);
+    CHECK(pg.n == 23 && memcmp(pg.usec, all.usec, sizeof(pg.usec)) == 0);
+
+    /* pages of 5: no gap, no repetition, newest first */
+
+    memset(&seq, 0, sizeof(seq));
+    before = 0;
+    pages = 0;
+    total = 0;
+    ok = 1;
+
+    for ( ;; ) {
+        memset(&pg, 0, sizeof(pg));
+
+        if (a2f_store_audit_page(st, before, 5, a2f_t_page_cb, &pg)
+            != A2F_OK || pg.n > 5)
+        {
+            ok = 0;
+            break;
+        }
+
+        if (pg.n == 0) {
+            break;
+        }
+
+        pages++;
+
+        for (i = 0; i < pg.n && seq.n < 64; i++) {
+            seq.usec[seq.n] = pg.usec[i];
+            memcpy(seq.texts[seq.n], pg.texts[i], sizeof(seq.texts[0]));
+            seq.n++;
+        }
+
+        total += pg.n;
+        before = pg.usec[pg.n - 1];
+
+        if (pages > 10) {
+            ok = 0;
+            break;
+        }
+    }
+
+    CHECK(ok);
+    CHECK(pages == 5);
+    CHECK(total == 23);
+
+    for (i = 0; i < 23 && i < seq.n; i++) {
+        CHECK(seq.usec[i] == all.usec[i]);
+        CHECK_STR(seq.texts[i], all.texts[i]);
+    }
+
+    for (i = 1; i < 23; i++) {
+        CHECK(all.usec[i] < all.usec[i - 1]);
+    }
+
+    /* before an event's time: only older ones; the bounds */
+
+    memset(&pg, 0, sizeof(pg));
+    CHECK_RC(a2f_store_audit_page(st, all.usec[0], 100, a2f_t_page_cb, &pg),
+             A2F_OK);
+    CHECK(pg.n == 22 && pg.usec[0] == all.usec[1]);
+
+    memset(&pg, 0, sizeof(pg));
+    CHECK_RC(a2f_store_audit_page(st, all.usec[10] + 1, 2, a2f_t_page_cb,
+                                  &pg), A2F_OK);
+    CHECK(pg.n == 2 && pg.usec[0] == all.usec[10]
+          && pg.usec[1] == all.usec[11]);
+
+    memset(&pg, 0, sizeof(pg));
+    CHECK_RC(a2f_store_audit_page(st, all.usec[0] + 1, 100, a2f_t_page_cb,
+                                  &pg), A2F_OK);
+    CHECK(pg.n == 23);
+
+    memset(&pg, 0, sizeof(pg));
+    CHECK_RC(a2f_store_audit_page(st, INT64_MAX, 100, a2f_t_page_cb, &pg),
+             A2F_OK);
+    CHECK(pg.n == 23);
+
+    memset(&pg, 0, sizeof(pg));
+    CHECK_RC(a2f_store_audit_page(st, all.usec[22], 100, a2f_t_page_cb, &pg),
+             A2F_OK);
+    CHECK(pg.n == 0);
+
+    memset(&pg, 0, sizeof(pg));
+    CHECK_RC(a2f_store_audit_page(st, 1, 100, a2f_t_page_cb, &pg), A2F_OK);
+    CHECK(pg.n == 0);
+
+    memset(&pg, 0, sizeof(pg));
+    CHECK_RC(a2f_store_audit_page(st, 0, 0, a2f_t_page_cb, &pg), A2F_OK);
+    CHECK(pg.n == 0);
+
+    /* the callback's value stops the walk and is returned */
+
+    memset(&pg, 0, sizeof(pg));
+    pg.stop = 2;
+    CHECK_RC(a2f_store_audit_page(st, all.usec[5], 100, a2f_t_page_cb, &pg),
+             7);
+    CHECK(pg.n == 2 && pg.usec[1] == all.usec[7]);
+
+    memset(&pg, 0, sizeof(pg));
+    pg.stop = 3;
+    CHECK_RC(a2f_store_audit_list(st, 100, a2f_t_page_cb, &pg), 7);
+    CHECK(pg.n == 3);
+
+    a2f_store_close(st);
+}
+
+
+/*
+ * Put a record into a closed database with LMDB itself (what no store
+ * function would write): for failures the API cannot cause.
+ */
+
+static int
+a2f_t_raw_put(const char *path, const char *db, const void *k, size_t klen,
+    const void *v, size_t vlen)
+{
+    int       rc;
+    MDB_env  *env;
+    MDB_txn  *txn;
+    MDB_dbi   dbi;
+    MDB_val   key, val;
+
+    if (mdb_env_create(&env) != MDB_SUCCESS) {
+        return -1;
+    }
+
+    rc = mdb_env_set_maxdbs(env, 8);
+
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_env_open(env, path, MDB_NOSUBDIR, 0600);
+    }
+
+    if (rc == MDB_SUCCESS) {
+        rc = mdb_txn_begin(env, NULL, 0, &txn);
+
+        if (rc == MDB_SUCCESS) {
+            rc = mdb_dbi_open(txn, db, 0, &dbi);
+
+            if (rc == MDB_SUCCESS) {
+                key.mv_data = (void *) k;
+                key.mv_size = klen;
+                val.mv_data = (void *) v;
+                val.mv_size = vlen;
+                rc = mdb_put(txn, dbi, &key, &val, 0);
+            }
+
+            if (rc == MDB_SUCCESS) {
+                rc = mdb_txn_commit(txn);
+
+            } else {
+                mdb_txn_abort(txn);
+            }
+        }
+    }
+
+    mdb_env_close(env);
+
+    return rc == MDB_SUCCESS ? 0 : -1;
+}
+
+
+/*
+ * A transaction that fails after it audited: the hook sees nothing of
+ * it, then or with the next transaction; nothing of it is stored.  An
+ * index entry whose hash is not the user's link's finds nothing.
+ */
+
+static void
+a2f_t_hook_abort(const a2f_keyring_t *kr)
+{
+    char            path[128], tok[A2F_LINK_TOKEN_LEN + 1];
+    char            user[A2F_USER_MAX + 1];
+    uint8_t         ikey[7 + 32];
+    size_t          ulen;
+    int64_t         t;
+    a2f_store_t    *st;
+    a2f_t_page_t    pg;
+    a2f_t_hook_t    hk;
+    a2f_lockout_t   lo;
+    static const char  forged[] = "ForgedTokenForgedTokenForgedTok0";
+
+    t = A2F_T_NOW + 70000;
+    a2f_t_path(path, sizeof(path), "abort.db");
+
+    st = a2f_t_open(path, kr, A2F_STORE_CREATE);
+
+    if (st == NULL) {
+        return;
+    }
+
+    CHECK_RC(a2f_t_add_user(st, "abby", 0), A2F_OK);
+    CHECK_RC(a2f_store_link_new(st, "abby", 4, t + 3600, t, NULL, tok),
+             A2F_OK);
+    a2f_store_close(st);
+
+    /* a failure bucket of an address that does not parse */
+
+    CHECK(a2f_t_raw_put(path, "fails", "a10.6.6.6", 9, "\x07junk", 5) == 0);
+
+    /* an index entry of another token to abby */
+
+    memcpy(ikey, "enroll.", 7);
+    SHA256((const unsigned char *) forged, A2F_LINK_TOKEN_LEN, ikey + 7);
+    CHECK(a2f_t_raw_put(path, "meta", ikey, sizeof(ikey), "abby", 4) == 0);
+
+    st = a2f_t_open(path, kr, 0);
+
+    if (st == NULL) {
+        return;
+    }
+
+    memset(&hk, 0, sizeof(hk));
+    a2f_store_audit_hook(st, a2f_t_hook, &hk);
+
+    CHECK_RC(a2f_store_link_check(st, forged, A2F_LINK_TOKEN_LEN, t, user,
+                                  &ulen, NULL), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_link_check(st, tok, strlen(tok), t, user, &ulen,
+                                  NULL), A2F_OK);
+
+    /*
+     * The user's bucket locks at the first failure ("locked" audited),
+     * then the address's bucket does not parse: all of it is undone.
+     */
+
+    lo.max_fails = 1;
+    lo.max_fails_addr = 5;
+    lo.period = 900;
+
+    CHECK_RC(a2f_store_password_result(st, &lo, "abby", 4, "10.6.6.6", 0, t),
+             A2F_ERR_STORAGE);
+    CHECK(hk.n == 0);
+    CHECK_RC(a2f_store_locked(st, &lo, "abby", 4, NULL, t), A2F_OK);
+
+    CHECK_RC(a2f_store_audit(st, t, "after", NULL, 0, NULL, NULL), A2F_OK);
+    CHECK(hk.n == 1);
+    CHECK_STR(hk.texts[0], "after user=- addr=-");
+
+    memset(&pg, 0, sizeof(pg));
+    CHECK_RC(a2f_store_audit_list(st, 10, a2f_t_page_cb, &pg), A2F_OK);
+    CHECK(pg.n == 2);
+    CHECK_STR(pg.texts[0], "after user=- addr=-");
+    CHECK_STR(pg.texts[1], "link_new user=abby addr=-");
+
+    a2f_store_close(st);
+}
+
+
+/* threads writing at once: each event reaches the hook once, in its thread */
+
+#define A2F_T_THREADS  4
+#define A2F_T_EVENTS   50
+
+
+typedef struct {
+    pthread_mutex_t  lock;
+    unsigned         calls[A2F_T_THREADS];
+    unsigned         wrong;
+} a2f_t_mt_t;
+
+
+typedef struct {
+    a2f_store_t     *st;
+    unsigned         id;
+    int              failed;
+} a2f_t_thread_t;
+
+
+static _Thread_local int  a2f_t_thread_id = -1;
+
+
+static void
+a2f_t_mt_hook(void *arg, const char *text, size_t len)
+{
+    int          id;
+    a2f_t_mt_t  *mt = arg;
+
+    pthread_mutex_lock(&mt->lock);
+
+    if (sscanf(text, "mt user=- addr=- thread=%d", &id) != 1
+        || id != a2f_t_thread_id || id < 0 || id >= A2F_T_THREADS)
+    {
+        mt->wrong++;
+
+    } else {
+        mt->calls[id]++;
+    }
+
+    pthread_mutex_unlock(&mt->lock);
+}
+
+
+static void *
+a2f_t_mt_run(void *arg)
+{
+    char             detail[32];
+    unsigned         i;
+    a2f_t_thread_t  *th = arg;
+
+    a2f_t_thread_id = (int) th->id;
+
+    for (i = 0; i < A2F_T_EVENTS; i++) {
+        snprintf(detail, sizeof(detail), "thread=%u", th->id);
+
+        if (a2f_store_audit(th->st, A2F_T_NOW, "mt", NULL, 0, NULL, detail)
+            != A2F_OK)
+        {
+            th->failed = 1;
+        }
+
+        /* a failing write in between: it must not reach the hook */
+
+        if (a2f_store_user_add(th->st, NULL, A2F_T_NOW) != A2F_ERR_INVALID) {
+            th->failed = 1;
+        }
+    }
+
+    return NULL;
+}
+
+
+static void
+a2f_t_hook_threads(const a2f_keyring_t *kr)
+{
+    char             path[128];
+    unsigned         i;
+    pthread_t        tid[A2F_T_THREADS];
+    a2f_t_mt_t       mt;
+    a2f_store_t     *st;
+    a2f_t_page_t     pg;
+    a2f_t_thread_t   th[A2F_T_THREADS];
+
+    a2f_t_path(path, sizeof(path), "threads.db");
+    st = a2f_t_open(path, kr, A2F_STORE_CREATE);
+
+    if (st == NULL) {
+        return;
+    }
+
+    memset(&mt, 0, sizeof(mt));
+    pthread_mutex_init(&mt.lock, NULL);
+    a2f_store_audit_hook(st, a2f_t_mt_hook, &mt);
+
+    for (i = 0; i < A2F_T_THREADS; i++) {
+        th[i].st = st;
+        th[i].id = i;
+        th[i].failed = 0;
+        CHECK(pthread_create(&tid[i], NULL, a2f_t_mt_run, &th[i]) == 0);
+    }
+
+    for (i = 0; i < A2F_T_THREADS; i++) {
+        CHECK(pthread_join(tid[i], NULL) == 0);
+        CHECK(!th[i].failed);
+        CHECK(mt.calls[i] == A2F_T_EVENTS);
+    }
+
+    CHECK(mt.wrong == 0);
+
+    memset(&pg, 0, sizeof(pg));
+    CHECK_RC(a2f_store_audit_list(st, 1000, a2f_t_page_cb, &pg), A2F_OK);
+    CHECK(pg.n == A2F_T_THREADS * A2F_T_EVENTS);
+
+    pthread_mutex_destroy(&mt.lock);
+    a2f_store_close(st);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -1564,8 +2944,16 @@ main(int argc, char **argv)
         a2f_t_audit(st);
         a2f_t_backup(st, &kr);
         a2f_t_recovery(st, path);
+        a2f_t_flags(st);
+        a2f_t_seckeys(st);
         a2f_store_close(st);
     }
+
+    a2f_t_links(&kr);
+    a2f_t_links_full(&kr);
+    a2f_t_audit_page(&kr);
+    a2f_t_hook_abort(&kr);
+    a2f_t_hook_threads(&kr);
 
     a2f_t_full();
     a2f_t_race(path, &kr);
