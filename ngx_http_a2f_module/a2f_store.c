@@ -104,6 +104,9 @@
 /* audit events of one write transaction handed to the hook after commit */
 #define A2F_STORE_PENDING     8
 
+/* a callback of a2f_store_cred_each(): stop here, without an error */
+#define A2F_STORE_STOP        1
+
 #if (__STDC_VERSION__ >= 201112L)
 #define A2F_STORE_THREAD      _Thread_local
 #else
@@ -161,6 +164,42 @@ typedef struct {
 
 
 /*
+ * A callback of a2f_store_cred_each(), given record i (the number taken
+ * before it): A2F_OK takes it, A2F_STORE_STOP ends the walk without it,
+ * anything else is an error that ends the walk.
+ */
+typedef int (*a2f_store_each_pt)(const MDB_val *key, const MDB_val *val,
+    unsigned i, void *arg);
+
+
+/* the devices a2f_store_dev_read() fills */
+typedef struct {
+    a2f_store_t     *st;
+    const char      *user;
+    size_t           len;
+    a2f_totp_dev_t  *devs;
+    unsigned         max;
+} a2f_store_devs_t;
+
+
+/* the keys a2f_store_seckey_list() fills */
+typedef struct {
+    size_t           len;
+    a2f_seckey_t    *keys;
+    unsigned         max;
+} a2f_store_keys_t;
+
+
+/* the credential id a2f_store_seckey_scan() looks for */
+typedef struct {
+    size_t           len;
+    const uint8_t   *id;
+    size_t           idlen;
+    int              dup;
+} a2f_store_scan_t;
+
+
+/*
  * The audit events written by the current write transaction of this
  * thread, for the hook.  Write transactions of one environment never
  * overlap, and each write function begins and commits (or aborts) its
@@ -195,6 +234,8 @@ static uint8_t a2f_store_rd_u8(a2f_store_rd_t *r);
 static uint16_t a2f_store_rd_u16(a2f_store_rd_t *r);
 static uint32_t a2f_store_rd_u32(a2f_store_rd_t *r);
 static uint64_t a2f_store_rd_u64(a2f_store_rd_t *r);
+static int a2f_store_rd_open(a2f_store_rd_t *r, const MDB_val *val,
+    unsigned version);
 
 static int a2f_store_name_ok(const char *name, size_t len);
 static int a2f_store_dev_name_ok(const char *name, size_t len);
@@ -204,6 +245,8 @@ static int a2f_store_user_decode(const MDB_val *key, const MDB_val *val,
     a2f_user_t *u);
 static int a2f_store_user_load(a2f_store_t *st, MDB_txn *txn,
     const char *name, size_t len, a2f_user_t *u);
+static int a2f_store_begin_user(a2f_store_t *st, unsigned flags,
+    const char *name, size_t len, MDB_txn **txn);
 static int a2f_store_user_save(a2f_store_t *st, MDB_txn *txn,
     const a2f_user_t *u);
 static int a2f_store_user_extra(a2f_store_t *st, MDB_txn *txn,
@@ -219,6 +262,14 @@ static int a2f_store_user_change(a2f_store_t *st, const char *name,
 
 static size_t a2f_store_cred_key(const char *user, size_t len, char kind,
     const char *name, size_t namelen, uint8_t *buf);
+static int a2f_store_cred_open(size_t len, const MDB_val *key,
+    const MDB_val *val, unsigned version, const char **name, size_t *nlen,
+    a2f_store_rd_t *r);
+static int a2f_store_cred_each(a2f_store_t *st, MDB_txn *txn,
+    const char *user, size_t len, char kind, a2f_store_each_pt each,
+    void *arg, unsigned *n);
+static int a2f_store_new_name(char *name, size_t size, const char *def,
+    size_t *nlen);
 static size_t a2f_store_aad(const char *user, size_t len, const char *dev,
     size_t devlen, uint8_t *buf);
 static int a2f_store_dev_decode(a2f_store_t *st, const char *user,
@@ -227,8 +278,11 @@ static int a2f_store_dev_decode(a2f_store_t *st, const char *user,
 static int a2f_store_dev_encode(a2f_store_t *st, const char *user,
     size_t len, const a2f_totp_dev_t *d, uint8_t *buf, size_t size,
     size_t *outlen);
-static int a2f_store_cred_count(a2f_store_t *st, MDB_txn *txn,
-    const char *user, size_t len, char kind, unsigned *n);
+static int a2f_store_dev_take(const MDB_val *key, const MDB_val *val,
+    unsigned i, void *arg);
+static int a2f_store_dev_read(a2f_store_t *st, MDB_txn *txn,
+    const char *user, size_t len, a2f_totp_dev_t *devs, unsigned max,
+    unsigned *n);
 static int a2f_store_dev_valid(const a2f_totp_dev_t *d);
 static int a2f_store_totp_put(a2f_store_t *st, MDB_txn *txn,
     const char *user, size_t len, const a2f_totp_dev_t *d, size_t dlen);
@@ -239,6 +293,10 @@ static size_t a2f_store_seckey_encode(const a2f_seckey_t *k, uint8_t *buf,
     size_t size);
 static int a2f_store_seckey_decode(size_t len, const MDB_val *key,
     const MDB_val *val, a2f_seckey_t *k);
+static int a2f_store_seckey_take(const MDB_val *key, const MDB_val *val,
+    unsigned i, void *arg);
+static int a2f_store_seckey_match(const MDB_val *key, const MDB_val *val,
+    unsigned i, void *arg);
 static int a2f_store_seckey_scan(a2f_store_t *st, MDB_txn *txn,
     const char *user, size_t len, const uint8_t *id, size_t idlen,
     unsigned *n, int *dup);
@@ -254,6 +312,8 @@ static int a2f_store_link_write(a2f_store_t *st, MDB_txn *txn,
     const char *user, size_t len, const a2f_store_link_t *lk);
 static int a2f_store_link_drop(a2f_store_t *st, MDB_txn *txn,
     const char *user, size_t len, const a2f_store_link_t *lk);
+static int a2f_store_link_clear(a2f_store_t *st, MDB_txn *txn,
+    const char *user, size_t len);
 static int a2f_store_link_find(a2f_store_t *st, MDB_txn *txn,
     const char *token, size_t toklen, int64_t now,
     char user[A2F_USER_MAX + 1], size_t *ulen, a2f_store_link_t *lk);
@@ -559,6 +619,23 @@ a2f_store_rd_u64(a2f_store_rd_t *r)
 }
 
 
+/* a reader of a record, past its version byte, which must be version */
+
+static int
+a2f_store_rd_open(a2f_store_rd_t *r, const MDB_val *val, unsigned version)
+{
+    r->p = val->mv_data;
+    r->left = val->mv_size;
+    r->bad = 0;
+
+    if (a2f_store_rd_u8(r) != version) {
+        return A2F_ERR_STORAGE;
+    }
+
+    return A2F_OK;
+}
+
+
 /* a name usable as a key: 1..A2F_USER_MAX bytes, no NUL */
 
 static int
@@ -630,15 +707,9 @@ a2f_store_user_decode(const MDB_val *key, const MDB_val *val, a2f_user_t *u)
     const uint8_t   *h;
     a2f_store_rd_t   r;
 
-    if (!a2f_store_name_ok(key->mv_data, key->mv_size)) {
-        return A2F_ERR_STORAGE;
-    }
-
-    r.p = val->mv_data;
-    r.left = val->mv_size;
-    r.bad = 0;
-
-    if (a2f_store_rd_u8(&r) != A2F_REC_USER_V1) {
+    if (!a2f_store_name_ok(key->mv_data, key->mv_size)
+        || a2f_store_rd_open(&r, val, A2F_REC_USER_V1) != A2F_OK)
+    {
         return A2F_ERR_STORAGE;
     }
 
@@ -693,6 +764,34 @@ a2f_store_user_load(a2f_store_t *st, MDB_txn *txn, const char *name,
 }
 
 
+/*
+ * Begin a transaction (flags as a2f_store_begin()) on the records of a
+ * user who must exist: A2F_ERR_NOTFOUND, and no transaction, when not.
+ */
+
+static int
+a2f_store_begin_user(a2f_store_t *st, unsigned flags, const char *name,
+    size_t len, MDB_txn **txn)
+{
+    int         rc;
+    a2f_user_t  u;
+
+    rc = a2f_store_begin(st, flags, txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_user_load(st, *txn, name, len, &u);
+    a2f_store_wipe(&u, sizeof(u));
+
+    if (rc != A2F_OK) {
+        mdb_txn_abort(*txn);
+    }
+
+    return rc;
+}
+
+
 static int
 a2f_store_user_save(a2f_store_t *st, MDB_txn *txn, const a2f_user_t *u)
 {
@@ -727,14 +826,14 @@ a2f_store_user_extra(a2f_store_t *st, MDB_txn *txn, a2f_user_t *u)
     uint8_t           key[A2F_FAIL_KEY_MAX];
     a2f_store_fail_t  f;
 
-    rc = a2f_store_cred_count(st, txn, u->name, u->name_len, A2F_CRED_TOTP,
-                              &u->ndevices);
+    rc = a2f_store_cred_each(st, txn, u->name, u->name_len, A2F_CRED_TOTP,
+                             NULL, NULL, &u->ndevices);
     if (rc != A2F_OK) {
         return rc;
     }
 
-    rc = a2f_store_cred_count(st, txn, u->name, u->name_len,
-                              A2F_CRED_SECKEY, &u->nkeys);
+    rc = a2f_store_cred_each(st, txn, u->name, u->name_len,
+                             A2F_CRED_SECKEY, NULL, NULL, &u->nkeys);
     if (rc != A2F_OK) {
         return rc;
     }
@@ -767,6 +866,121 @@ a2f_store_cred_key(const char *user, size_t len, char kind, const char *name,
     }
 
     return len + 2 + namelen;
+}
+
+
+/*
+ * Open a named creds record (a device, a key) found under key, which
+ * starts with the user's prefix (len + 2 bytes): its name, checked, and
+ * a reader past its version byte, which must be version.
+ */
+
+static int
+a2f_store_cred_open(size_t len, const MDB_val *key, const MDB_val *val,
+    unsigned version, const char **name, size_t *nlen, a2f_store_rd_t *r)
+{
+    if (key->mv_size <= len + 2) {
+        return A2F_ERR_STORAGE;
+    }
+
+    *name = (const char *) key->mv_data + len + 2;
+    *nlen = key->mv_size - len - 2;
+
+    if (!a2f_store_dev_name_ok(*name, *nlen)) {
+        return A2F_ERR_STORAGE;
+    }
+
+    return a2f_store_rd_open(r, val, version);
+}
+
+
+/*
+ * In txn: walk the user's named records of a kind (devices, keys) in
+ * name order, calling each (NULL: only count) on every one, and set *n
+ * to the number taken.  An error of each ends the walk, with *n 0.
+ */
+
+static int
+a2f_store_cred_each(a2f_store_t *st, MDB_txn *txn, const char *user,
+    size_t len, char kind, a2f_store_each_pt each, void *arg, unsigned *n)
+{
+    int          rc, mrc;
+    size_t       plen;
+    uint8_t      prefix[A2F_CRED_KEY_MAX];
+    MDB_val      key, val;
+    MDB_cursor  *cur;
+
+    *n = 0;
+
+    mrc = mdb_cursor_open(txn, st->creds, &cur);
+    if (mrc != MDB_SUCCESS) {
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    plen = a2f_store_cred_key(user, len, kind, NULL, 0, prefix);
+
+    key.mv_data = prefix;
+    key.mv_size = plen;
+
+    rc = A2F_OK;
+
+    mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+
+    while (mrc == MDB_SUCCESS
+           && key.mv_size > plen
+           && memcmp(key.mv_data, prefix, plen) == 0)
+    {
+        if (each != NULL) {
+            rc = each(&key, &val, *n, arg);
+            if (rc != A2F_OK) {
+                break;
+            }
+        }
+
+        (*n)++;
+        mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
+    }
+
+    mdb_cursor_close(cur);
+
+    if (rc == A2F_STORE_STOP) {
+        return A2F_OK;
+    }
+
+    if (rc != A2F_OK) {
+        *n = 0;
+        return rc;
+    }
+
+    if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    return A2F_OK;
+}
+
+
+/*
+ * The name of a new device or key: name (a buffer of size bytes) as
+ * given, def when empty; *nlen its length.  A2F_ERR_INVALID when it is
+ * not NUL-terminated or not a valid name.
+ */
+
+static int
+a2f_store_new_name(char *name, size_t size, const char *def, size_t *nlen)
+{
+    *nlen = strnlen(name, size);
+
+    if (*nlen == size) {
+        return A2F_ERR_INVALID;
+    }
+
+    if (*nlen == 0) {
+        *nlen = strlen(def);
+        memcpy(name, def, *nlen + 1);
+    }
+
+    return a2f_store_dev_name_ok(name, *nlen) ? A2F_OK : A2F_ERR_INVALID;
 }
 
 
@@ -838,23 +1052,10 @@ a2f_store_dev_decode(a2f_store_t *st, const char *user, size_t len,
     uint8_t          aad[A2F_AAD_MAX];
     a2f_store_rd_t   r;
 
-    if (key->mv_size <= len + 2) {
-        return A2F_ERR_STORAGE;
-    }
-
-    dname = (const char *) key->mv_data + len + 2;
-    dlen = key->mv_size - len - 2;
-
-    if (!a2f_store_dev_name_ok(dname, dlen)) {
-        return A2F_ERR_STORAGE;
-    }
-
-    r.p = val->mv_data;
-    r.left = val->mv_size;
-    r.bad = 0;
-
-    if (a2f_store_rd_u8(&r) != A2F_REC_DEV_V1) {
-        return A2F_ERR_STORAGE;
+    rc = a2f_store_cred_open(len, key, val, A2F_REC_DEV_V1, &dname, &dlen,
+                             &r);
+    if (rc != A2F_OK) {
+        return rc;
     }
 
     alg = a2f_store_rd_u8(&r);
@@ -905,47 +1106,47 @@ a2f_store_dev_decode(a2f_store_t *st, const char *user, size_t len,
 }
 
 
-/* the number of the user's named records of a kind (devices, keys) */
+/* a2f_store_cred_each(): decode device i, its secret opened */
 
 static int
-a2f_store_cred_count(a2f_store_t *st, MDB_txn *txn, const char *user,
-    size_t len, char kind, unsigned *n)
+a2f_store_dev_take(const MDB_val *key, const MDB_val *val, unsigned i,
+    void *arg)
 {
-    int          rc;
-    size_t       plen;
-    uint8_t      prefix[A2F_CRED_KEY_MAX];
-    MDB_val      key, val;
-    MDB_cursor  *cur;
+    int                rc;
+    a2f_store_devs_t  *ds = arg;
 
-    *n = 0;
-
-    plen = a2f_store_cred_key(user, len, kind, NULL, 0, prefix);
-
-    rc = mdb_cursor_open(txn, st->creds, &cur);
-    if (rc != MDB_SUCCESS) {
-        return a2f_store_mdb_rc(rc);
+    if (i >= ds->max) {
+        return A2F_STORE_STOP;
     }
 
-    key.mv_data = prefix;
-    key.mv_size = plen;
+    rc = a2f_store_dev_decode(ds->st, ds->user, ds->len, key, val,
+                              &ds->devs[i], 1);
 
-    rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
-
-    while (rc == MDB_SUCCESS
-           && key.mv_size > plen
-           && memcmp(key.mv_data, prefix, plen) == 0)
-    {
-        (*n)++;
-        rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
+    if (rc != A2F_OK) {
+        /* no secrets of the devices read before it stay behind */
+        a2f_store_wipe(ds->devs, i * sizeof(a2f_totp_dev_t));
     }
 
-    mdb_cursor_close(cur);
+    return rc;
+}
 
-    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) {
-        return a2f_store_mdb_rc(rc);
-    }
 
-    return A2F_OK;
+/* in txn: the user's first max devices into devs, secrets opened */
+
+static int
+a2f_store_dev_read(a2f_store_t *st, MDB_txn *txn, const char *user,
+    size_t len, a2f_totp_dev_t *devs, unsigned max, unsigned *n)
+{
+    a2f_store_devs_t  ds;
+
+    ds.st = st;
+    ds.user = user;
+    ds.len = len;
+    ds.devs = devs;
+    ds.max = max;
+
+    return a2f_store_cred_each(st, txn, user, len, A2F_CRED_TOTP,
+                               a2f_store_dev_take, &ds, n);
 }
 
 
@@ -980,7 +1181,8 @@ a2f_store_totp_put(a2f_store_t *st, MDB_txn *txn, const char *user,
     unsigned  ndev;
     MDB_val   key, val;
 
-    rc = a2f_store_cred_count(st, txn, user, len, A2F_CRED_TOTP, &ndev);
+    rc = a2f_store_cred_each(st, txn, user, len, A2F_CRED_TOTP, NULL, NULL,
+                             &ndev);
     if (rc != A2F_OK) {
         return rc;
     }
@@ -1067,11 +1269,7 @@ a2f_store_fail_get(a2f_store_t *st, MDB_txn *txn, const uint8_t *key,
         return a2f_store_mdb_rc(rc);
     }
 
-    r.p = v.mv_data;
-    r.left = v.mv_size;
-    r.bad = 0;
-
-    if (a2f_store_rd_u8(&r) != A2F_REC_FAIL_V1) {
+    if (a2f_store_rd_open(&r, &v, A2F_REC_FAIL_V1) != A2F_OK) {
         return A2F_ERR_STORAGE;
     }
 
@@ -1375,11 +1573,7 @@ a2f_store_recovery_get(a2f_store_t *st, MDB_txn *txn, const char *user,
         return a2f_store_mdb_rc(rc);
     }
 
-    r.p = val.mv_data;
-    r.left = val.mv_size;
-    r.bad = 0;
-
-    if (a2f_store_rd_u8(&r) != A2F_REC_RECOVERY_V1) {
+    if (a2f_store_rd_open(&r, &val, A2F_REC_RECOVERY_V1) != A2F_OK) {
         return A2F_ERR_STORAGE;
     }
 
@@ -1497,28 +1691,16 @@ static int
 a2f_store_seckey_decode(size_t len, const MDB_val *key, const MDB_val *val,
     a2f_seckey_t *k)
 {
+    int              rc;
     size_t           nlen, idlen, publen;
     const char      *name;
     const uint8_t   *id, *pub;
     a2f_store_rd_t   r;
 
-    if (key->mv_size <= len + 2) {
-        return A2F_ERR_STORAGE;
-    }
-
-    name = (const char *) key->mv_data + len + 2;
-    nlen = key->mv_size - len - 2;
-
-    if (!a2f_store_dev_name_ok(name, nlen)) {
-        return A2F_ERR_STORAGE;
-    }
-
-    r.p = val->mv_data;
-    r.left = val->mv_size;
-    r.bad = 0;
-
-    if (a2f_store_rd_u8(&r) != A2F_REC_SECKEY_V1) {
-        return A2F_ERR_STORAGE;
+    rc = a2f_store_cred_open(len, key, val, A2F_REC_SECKEY_V1, &name, &nlen,
+                             &r);
+    if (rc != A2F_OK) {
+        return rc;
     }
 
     k->alg = a2f_store_int32(a2f_store_rd_u32(&r));
@@ -1549,6 +1731,47 @@ a2f_store_seckey_decode(size_t len, const MDB_val *key, const MDB_val *val,
 }
 
 
+/* a2f_store_cred_each(): decode key i into the list */
+
+static int
+a2f_store_seckey_take(const MDB_val *key, const MDB_val *val, unsigned i,
+    void *arg)
+{
+    a2f_store_keys_t  *ks = arg;
+
+    if (i >= ks->max) {
+        return A2F_STORE_STOP;
+    }
+
+    return a2f_store_seckey_decode(ks->len, key, val, &ks->keys[i]);
+}
+
+
+/* a2f_store_cred_each(): decode a key, note whether it has the id */
+
+static int
+a2f_store_seckey_match(const MDB_val *key, const MDB_val *val, unsigned i,
+    void *arg)
+{
+    int                rc;
+    a2f_seckey_t       k;
+    a2f_store_scan_t  *sc = arg;
+
+    rc = a2f_store_seckey_decode(sc->len, key, val, &k);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    if (k.cred_id_len == sc->idlen
+        && memcmp(k.cred_id, sc->id, sc->idlen) == 0)
+    {
+        sc->dup = 1;
+    }
+
+    return A2F_OK;
+}
+
+
 /*
  * In txn: the number of the user's keys (*n), and whether one of them
  * has the credential id id (*dup).
@@ -1558,59 +1781,20 @@ static int
 a2f_store_seckey_scan(a2f_store_t *st, MDB_txn *txn, const char *user,
     size_t len, const uint8_t *id, size_t idlen, unsigned *n, int *dup)
 {
-    int            rc, mrc;
-    size_t         plen;
-    uint8_t        prefix[A2F_CRED_KEY_MAX];
-    MDB_val        key, val;
-    MDB_cursor    *cur;
-    a2f_seckey_t   k;
+    int               rc;
+    a2f_store_scan_t  sc;
 
-    *n = 0;
-    *dup = 0;
+    sc.len = len;
+    sc.id = id;
+    sc.idlen = idlen;
+    sc.dup = 0;
 
-    mrc = mdb_cursor_open(txn, st->creds, &cur);
-    if (mrc != MDB_SUCCESS) {
-        return a2f_store_mdb_rc(mrc);
-    }
+    rc = a2f_store_cred_each(st, txn, user, len, A2F_CRED_SECKEY,
+                             a2f_store_seckey_match, &sc, n);
 
-    plen = a2f_store_cred_key(user, len, A2F_CRED_SECKEY, NULL, 0, prefix);
+    *dup = sc.dup;
 
-    key.mv_data = prefix;
-    key.mv_size = plen;
-
-    rc = A2F_OK;
-
-    mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
-
-    while (mrc == MDB_SUCCESS
-           && key.mv_size > plen
-           && memcmp(key.mv_data, prefix, plen) == 0)
-    {
-        rc = a2f_store_seckey_decode(len, &key, &val, &k);
-        if (rc != A2F_OK) {
-            break;
-        }
-
-        (*n)++;
-
-        if (k.cred_id_len == idlen && memcmp(k.cred_id, id, idlen) == 0) {
-            *dup = 1;
-        }
-
-        mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
-    }
-
-    mdb_cursor_close(cur);
-
-    if (rc != A2F_OK) {
-        return rc;
-    }
-
-    if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
-        return a2f_store_mdb_rc(mrc);
-    }
-
-    return A2F_OK;
+    return rc;
 }
 
 
@@ -1686,11 +1870,7 @@ a2f_store_link_read(a2f_store_t *st, MDB_txn *txn, const char *user,
         return a2f_store_mdb_rc(mrc);
     }
 
-    r.p = val.mv_data;
-    r.left = val.mv_size;
-    r.bad = 0;
-
-    if (a2f_store_rd_u8(&r) != A2F_REC_LINK_V1) {
+    if (a2f_store_rd_open(&r, &val, A2F_REC_LINK_V1) != A2F_OK) {
         return A2F_ERR_STORAGE;
     }
 
@@ -1774,6 +1954,25 @@ a2f_store_link_drop(a2f_store_t *st, MDB_txn *txn, const char *user,
     }
 
     return A2F_OK;
+}
+
+
+/* in txn: delete the user's link and its index entry, if there is one */
+
+static int
+a2f_store_link_clear(a2f_store_t *st, MDB_txn *txn, const char *user,
+    size_t len)
+{
+    int               rc;
+    a2f_store_link_t  lk;
+
+    rc = a2f_store_link_read(st, txn, user, len, &lk);
+
+    if (rc == A2F_OK) {
+        return a2f_store_link_drop(st, txn, user, len, &lk);
+    }
+
+    return (rc == A2F_ERR_NOTFOUND) ? A2F_OK : rc;
 }
 
 
@@ -2679,11 +2878,7 @@ a2f_store_user_gen(a2f_store_t *st, const char *name, size_t len,
 
     /* the fixed part of the record; a2f_store_user_decode() checks it all */
 
-    r.p = val.mv_data;
-    r.left = val.mv_size;
-    r.bad = 0;
-
-    rc = (a2f_store_rd_u8(&r) == A2F_REC_USER_V1);
+    rc = (a2f_store_rd_open(&r, &val, A2F_REC_USER_V1) == A2F_OK);
     f = a2f_store_rd_u32(&r);
     g = a2f_store_rd_u32(&r);
     (void) a2f_store_rd_bytes(&r, 8 + 8);
@@ -2802,13 +2997,12 @@ a2f_store_user_add(a2f_store_t *st, const a2f_user_t *u, int64_t now)
 int
 a2f_store_user_del(a2f_store_t *st, const char *name, size_t len)
 {
-    int               rc, mrc;
-    size_t            plen;
-    uint8_t           prefix[A2F_CRED_KEY_MAX];
-    MDB_val           key, val;
-    MDB_txn          *txn;
-    MDB_cursor       *cur;
-    a2f_store_link_t  lk;
+    int          rc, mrc;
+    size_t       plen;
+    uint8_t      prefix[A2F_CRED_KEY_MAX];
+    MDB_val      key, val;
+    MDB_txn     *txn;
+    MDB_cursor  *cur;
 
     if (!a2f_store_name_ok(name, len)) {
         return A2F_ERR_NOTFOUND;
@@ -2830,15 +3024,7 @@ a2f_store_user_del(a2f_store_t *st, const char *name, size_t len)
 
     /* the enrollment link's index entry in meta */
 
-    rc = a2f_store_link_read(st, txn, name, len, &lk);
-
-    if (rc == A2F_OK) {
-        rc = a2f_store_link_drop(st, txn, name, len, &lk);
-
-    } else if (rc == A2F_ERR_NOTFOUND) {
-        rc = A2F_OK;
-    }
-
+    rc = a2f_store_link_clear(st, txn, name, len);
     if (rc != A2F_OK) {
         goto failed;
     }
@@ -3133,7 +3319,6 @@ a2f_store_totp_add(a2f_store_t *st, const char *user, size_t len,
     int             rc;
     size_t          dlen;
     MDB_txn        *txn;
-    a2f_user_t      u;
     a2f_totp_dev_t  nd;
 
     if (!a2f_store_dev_valid(d)) {
@@ -3142,20 +3327,9 @@ a2f_store_totp_add(a2f_store_t *st, const char *user, size_t len,
 
     nd = *d;
 
-    dlen = strnlen(nd.name, sizeof(nd.name));
-
-    if (dlen == sizeof(nd.name)) {
-        rc = A2F_ERR_INVALID;
-        goto done;
-    }
-
-    if (dlen == 0) {
-        memcpy(nd.name, A2F_DEVICE_DEFAULT, sizeof(A2F_DEVICE_DEFAULT));
-        dlen = sizeof(A2F_DEVICE_DEFAULT) - 1;
-    }
-
-    if (!a2f_store_dev_name_ok(nd.name, dlen)) {
-        rc = A2F_ERR_INVALID;
+    rc = a2f_store_new_name(nd.name, sizeof(nd.name), A2F_DEVICE_DEFAULT,
+                            &dlen);
+    if (rc != A2F_OK) {
         goto done;
     }
 
@@ -3163,17 +3337,12 @@ a2f_store_totp_add(a2f_store_t *st, const char *user, size_t len,
         nd.created = now;
     }
 
-    rc = a2f_store_begin(st, 0, &txn);
+    rc = a2f_store_begin_user(st, 0, user, len, &txn);
     if (rc != A2F_OK) {
         goto done;
     }
 
-    rc = a2f_store_user_load(st, txn, user, len, &u);
-    a2f_store_wipe(&u, sizeof(u));
-
-    if (rc == A2F_OK) {
-        rc = a2f_store_totp_put(st, txn, user, len, &nd, dlen);
-    }
+    rc = a2f_store_totp_put(st, txn, user, len, &nd, dlen);
 
     if (rc != A2F_OK) {
         mdb_txn_abort(txn);
@@ -3194,73 +3363,21 @@ int
 a2f_store_totp_list(a2f_store_t *st, const char *user, size_t len,
     a2f_totp_dev_t *devs, unsigned max, unsigned *n)
 {
-    int          rc, mrc;
-    size_t       plen;
-    uint8_t      prefix[A2F_CRED_KEY_MAX];
-    MDB_val      key, val;
-    MDB_txn     *txn;
-    MDB_cursor  *cur;
-    a2f_user_t   u;
+    int       rc;
+    MDB_txn  *txn;
 
     *n = 0;
 
-    rc = a2f_store_begin(st, MDB_RDONLY, &txn);
+    rc = a2f_store_begin_user(st, MDB_RDONLY, user, len, &txn);
     if (rc != A2F_OK) {
         return rc;
     }
 
-    rc = a2f_store_user_load(st, txn, user, len, &u);
-    a2f_store_wipe(&u, sizeof(u));
+    rc = a2f_store_dev_read(st, txn, user, len, devs, max, n);
 
-    if (rc != A2F_OK) {
-        mdb_txn_abort(txn);
-        return rc;
-    }
-
-    mrc = mdb_cursor_open(txn, st->creds, &cur);
-    if (mrc != MDB_SUCCESS) {
-        mdb_txn_abort(txn);
-        return a2f_store_mdb_rc(mrc);
-    }
-
-    plen = a2f_store_cred_key(user, len, A2F_CRED_TOTP, NULL, 0, prefix);
-
-    key.mv_data = prefix;
-    key.mv_size = plen;
-
-    mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
-
-    while (mrc == MDB_SUCCESS
-           && *n < max
-           && key.mv_size > plen
-           && memcmp(key.mv_data, prefix, plen) == 0)
-    {
-        rc = a2f_store_dev_decode(st, user, len, &key, &val, &devs[*n], 1);
-        if (rc != A2F_OK) {
-            break;
-        }
-
-        (*n)++;
-        mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
-    }
-
-    mdb_cursor_close(cur);
     mdb_txn_abort(txn);
 
-    if (rc != A2F_OK) {
-        while (*n) {
-            (*n)--;
-            a2f_store_wipe(&devs[*n], sizeof(a2f_totp_dev_t));
-        }
-
-        return rc;
-    }
-
-    if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
-        return a2f_store_mdb_rc(mrc);
-    }
-
-    return A2F_OK;
+    return rc;
 }
 
 
@@ -3342,21 +3459,15 @@ a2f_store_locked(a2f_store_t *st, const a2f_lockout_t *lo, const char *user,
 int
 a2f_store_unlock(a2f_store_t *st, const char *user, size_t len)
 {
-    int         rc;
-    MDB_txn    *txn;
-    a2f_user_t  u;
+    int       rc;
+    MDB_txn  *txn;
 
-    rc = a2f_store_begin(st, 0, &txn);
+    rc = a2f_store_begin_user(st, 0, user, len, &txn);
     if (rc != A2F_OK) {
         return rc;
     }
 
-    rc = a2f_store_user_load(st, txn, user, len, &u);
-    a2f_store_wipe(&u, sizeof(u));
-
-    if (rc == A2F_OK) {
-        rc = a2f_store_fail_del(st, txn, 'u', user, len);
-    }
+    rc = a2f_store_fail_del(st, txn, 'u', user, len);
 
     if (rc != A2F_OK) {
         mdb_txn_abort(txn);
@@ -3443,14 +3554,12 @@ a2f_store_totp_verify(a2f_store_t *st, const a2f_lockout_t *lo,
 {
     int              rc, mrc, crc, matched, replay, fits;
     char             detail[sizeof("device=") + A2F_DEVICE_MAX];
-    size_t           i, n, plen, klen;
-    uint8_t          prefix[A2F_CRED_KEY_MAX], kbuf[A2F_CRED_KEY_MAX];
-    uint8_t          vbuf[A2F_REC_DEV_MAX];
+    size_t           i, n, klen;
+    uint8_t          kbuf[A2F_CRED_KEY_MAX], vbuf[A2F_REC_DEV_MAX];
     uint64_t         step, mstep;
     unsigned         ndev, m;
     MDB_val          key, val;
     MDB_txn         *txn;
-    MDB_cursor      *cur;
     a2f_user_t       u;
     a2f_totp_dev_t   devs[A2F_DEVICES_MAX];
 
@@ -3503,41 +3612,9 @@ a2f_store_totp_verify(a2f_store_t *st, const a2f_lockout_t *lo,
 
     /* every device, secrets opened */
 
-    mrc = mdb_cursor_open(txn, st->creds, &cur);
-    if (mrc != MDB_SUCCESS) {
-        rc = a2f_store_mdb_rc(mrc);
-        goto failed;
-    }
-
-    plen = a2f_store_cred_key(user, len, A2F_CRED_TOTP, NULL, 0, prefix);
-
-    key.mv_data = prefix;
-    key.mv_size = plen;
-
-    mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
-
-    while (mrc == MDB_SUCCESS
-           && ndev < A2F_DEVICES_MAX
-           && key.mv_size > plen
-           && memcmp(key.mv_data, prefix, plen) == 0)
-    {
-        rc = a2f_store_dev_decode(st, user, len, &key, &val, &devs[ndev], 1);
-        if (rc != A2F_OK) {
-            break;
-        }
-
-        ndev++;
-        mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
-    }
-
-    mdb_cursor_close(cur);
-
+    rc = a2f_store_dev_read(st, txn, user, len, devs, A2F_DEVICES_MAX,
+                            &ndev);
     if (rc != A2F_OK) {
-        goto failed;
-    }
-
-    if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
-        rc = a2f_store_mdb_rc(mrc);
         goto failed;
     }
 
@@ -3804,7 +3881,6 @@ a2f_store_recovery_new(a2f_store_t *st, const char *user, size_t len,
     uint8_t                mkey[32], rnd[A2F_RECOVERY_CHARS];
     unsigned               i, j, k;
     MDB_txn               *txn;
-    a2f_user_t             u;
     a2f_store_recovery_t   rs;
 
     if (codes == NULL) {
@@ -3856,17 +3932,12 @@ a2f_store_recovery_new(a2f_store_t *st, const char *user, size_t len,
         }
     }
 
-    rc = a2f_store_begin(st, 0, &txn);
+    rc = a2f_store_begin_user(st, 0, user, len, &txn);
     if (rc != A2F_OK) {
         goto done;
     }
 
-    rc = a2f_store_user_load(st, txn, user, len, &u);
-    a2f_store_wipe(&u, sizeof(u));
-
-    if (rc == A2F_OK) {
-        rc = a2f_store_recovery_put(st, txn, user, len, &rs);
-    }
+    rc = a2f_store_recovery_put(st, txn, user, len, &rs);
 
     if (rc == A2F_OK) {
         (void) snprintf(detail, sizeof(detail), "count=%u",
@@ -4073,28 +4144,22 @@ a2f_store_recovery_count(a2f_store_t *st, const char *user, size_t len,
 {
     int                    rc;
     MDB_txn               *txn;
-    a2f_user_t             u;
     a2f_store_recovery_t   rs;
 
     *remaining = 0;
 
-    rc = a2f_store_begin(st, MDB_RDONLY, &txn);
+    rc = a2f_store_begin_user(st, MDB_RDONLY, user, len, &txn);
     if (rc != A2F_OK) {
         return rc;
     }
 
-    rc = a2f_store_user_load(st, txn, user, len, &u);
-    a2f_store_wipe(&u, sizeof(u));
+    rc = a2f_store_recovery_get(st, txn, user, len, &rs);
 
     if (rc == A2F_OK) {
-        rc = a2f_store_recovery_get(st, txn, user, len, &rs);
+        *remaining = a2f_store_recovery_left(&rs);
 
-        if (rc == A2F_OK) {
-            *remaining = a2f_store_recovery_left(&rs);
-
-        } else if (rc == A2F_ERR_NOTFOUND) {
-            rc = A2F_OK;
-        }
+    } else if (rc == A2F_ERR_NOTFOUND) {
+        rc = A2F_OK;
     }
 
     mdb_txn_abort(txn);
@@ -4117,7 +4182,6 @@ a2f_store_seckey_add(a2f_store_t *st, const char *user, size_t len,
     unsigned       nkeys;
     MDB_val        key, val;
     MDB_txn       *txn;
-    a2f_user_t     u;
     a2f_seckey_t   nk;
 
     if (k == NULL
@@ -4129,19 +4193,10 @@ a2f_store_seckey_add(a2f_store_t *st, const char *user, size_t len,
 
     nk = *k;
 
-    nlen = strnlen(nk.name, sizeof(nk.name));
-
-    if (nlen == sizeof(nk.name)) {
-        return A2F_ERR_INVALID;
-    }
-
-    if (nlen == 0) {
-        memcpy(nk.name, A2F_SECKEY_DEFAULT, sizeof(A2F_SECKEY_DEFAULT));
-        nlen = sizeof(A2F_SECKEY_DEFAULT) - 1;
-    }
-
-    if (!a2f_store_dev_name_ok(nk.name, nlen)) {
-        return A2F_ERR_INVALID;
+    rc = a2f_store_new_name(nk.name, sizeof(nk.name), A2F_SECKEY_DEFAULT,
+                            &nlen);
+    if (rc != A2F_OK) {
+        return rc;
     }
 
     if (nk.created == 0) {
@@ -4153,18 +4208,13 @@ a2f_store_seckey_add(a2f_store_t *st, const char *user, size_t len,
         return A2F_ERR_INVALID;
     }
 
-    rc = a2f_store_begin(st, 0, &txn);
+    rc = a2f_store_begin_user(st, 0, user, len, &txn);
     if (rc != A2F_OK) {
         return rc;
     }
 
-    rc = a2f_store_user_load(st, txn, user, len, &u);
-    a2f_store_wipe(&u, sizeof(u));
-
-    if (rc == A2F_OK) {
-        rc = a2f_store_seckey_scan(st, txn, user, len, nk.cred_id,
-                                   nk.cred_id_len, &nkeys, &dup);
-    }
+    rc = a2f_store_seckey_scan(st, txn, user, len, nk.cred_id,
+                               nk.cred_id_len, &nkeys, &dup);
 
     if (rc == A2F_OK && dup) {
         rc = A2F_ERR_EXISTS;
@@ -4197,70 +4247,31 @@ int
 a2f_store_seckey_list(a2f_store_t *st, const char *user, size_t len,
     a2f_seckey_t *keys, unsigned max, unsigned *n)
 {
-    int          rc, mrc;
-    size_t       plen;
-    uint8_t      prefix[A2F_CRED_KEY_MAX];
-    MDB_val      key, val;
-    MDB_txn     *txn;
-    MDB_cursor  *cur;
-    a2f_user_t   u;
+    int               rc;
+    MDB_txn          *txn;
+    a2f_store_keys_t  ks;
 
     *n = 0;
 
-    rc = a2f_store_begin(st, MDB_RDONLY, &txn);
+    rc = a2f_store_begin_user(st, MDB_RDONLY, user, len, &txn);
     if (rc != A2F_OK) {
         return rc;
     }
 
-    rc = a2f_store_user_load(st, txn, user, len, &u);
-    a2f_store_wipe(&u, sizeof(u));
+    ks.len = len;
+    ks.keys = keys;
+    ks.max = max;
 
-    if (rc != A2F_OK) {
-        mdb_txn_abort(txn);
-        return rc;
-    }
+    rc = a2f_store_cred_each(st, txn, user, len, A2F_CRED_SECKEY,
+                             a2f_store_seckey_take, &ks, n);
 
-    mrc = mdb_cursor_open(txn, st->creds, &cur);
-    if (mrc != MDB_SUCCESS) {
-        mdb_txn_abort(txn);
-        return a2f_store_mdb_rc(mrc);
-    }
-
-    plen = a2f_store_cred_key(user, len, A2F_CRED_SECKEY, NULL, 0, prefix);
-
-    key.mv_data = prefix;
-    key.mv_size = plen;
-
-    mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
-
-    while (mrc == MDB_SUCCESS
-           && *n < max
-           && key.mv_size > plen
-           && memcmp(key.mv_data, prefix, plen) == 0)
-    {
-        rc = a2f_store_seckey_decode(len, &key, &val, &keys[*n]);
-        if (rc != A2F_OK) {
-            break;
-        }
-
-        (*n)++;
-        mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
-    }
-
-    mdb_cursor_close(cur);
     mdb_txn_abort(txn);
 
     if (rc != A2F_OK) {
         *n = 0;
-        return rc;
     }
 
-    if (mrc != MDB_SUCCESS && mrc != MDB_NOTFOUND) {
-        *n = 0;
-        return a2f_store_mdb_rc(mrc);
-    }
-
-    return A2F_OK;
+    return rc;
 }
 
 
@@ -4310,8 +4321,7 @@ a2f_store_link_new(a2f_store_t *st, const char *user, size_t len,
     int               rc;
     uint8_t           rnd[A2F_LINK_RANDOM];
     MDB_txn          *txn;
-    a2f_user_t        u;
-    a2f_store_link_t  lk, old;
+    a2f_store_link_t  lk;
 
     if (token == NULL) {
         return A2F_ERR_INVALID;
@@ -4353,26 +4363,14 @@ a2f_store_link_new(a2f_store_t *st, const char *user, size_t len,
     lk.created = now;
     lk.expires = expires;
 
-    rc = a2f_store_begin(st, 0, &txn);
+    rc = a2f_store_begin_user(st, 0, user, len, &txn);
     if (rc != A2F_OK) {
         goto done;
     }
 
-    rc = a2f_store_user_load(st, txn, user, len, &u);
-    a2f_store_wipe(&u, sizeof(u));
-
     /* a new link replaces the old one, whose token then finds nothing */
 
-    if (rc == A2F_OK) {
-        rc = a2f_store_link_read(st, txn, user, len, &old);
-
-        if (rc == A2F_OK) {
-            rc = a2f_store_link_drop(st, txn, user, len, &old);
-
-        } else if (rc == A2F_ERR_NOTFOUND) {
-            rc = A2F_OK;
-        }
-    }
+    rc = a2f_store_link_clear(st, txn, user, len);
 
     if (rc == A2F_OK) {
         rc = a2f_store_link_write(st, txn, user, len, &lk);
@@ -4585,20 +4583,14 @@ a2f_store_link_get(a2f_store_t *st, const char *user, size_t len,
 {
     int               rc;
     MDB_txn          *txn;
-    a2f_user_t        u;
     a2f_store_link_t  lk;
 
-    rc = a2f_store_begin(st, MDB_RDONLY, &txn);
+    rc = a2f_store_begin_user(st, MDB_RDONLY, user, len, &txn);
     if (rc != A2F_OK) {
         return rc;
     }
 
-    rc = a2f_store_user_load(st, txn, user, len, &u);
-    a2f_store_wipe(&u, sizeof(u));
-
-    if (rc == A2F_OK) {
-        rc = a2f_store_link_read(st, txn, user, len, &lk);
-    }
+    rc = a2f_store_link_read(st, txn, user, len, &lk);
 
     mdb_txn_abort(txn);
 
@@ -4615,20 +4607,14 @@ a2f_store_link_del(a2f_store_t *st, const char *user, size_t len)
 {
     int               rc;
     MDB_txn          *txn;
-    a2f_user_t        u;
     a2f_store_link_t  lk;
 
-    rc = a2f_store_begin(st, 0, &txn);
+    rc = a2f_store_begin_user(st, 0, user, len, &txn);
     if (rc != A2F_OK) {
         return rc;
     }
 
-    rc = a2f_store_user_load(st, txn, user, len, &u);
-    a2f_store_wipe(&u, sizeof(u));
-
-    if (rc == A2F_OK) {
-        rc = a2f_store_link_read(st, txn, user, len, &lk);
-    }
+    rc = a2f_store_link_read(st, txn, user, len, &lk);
 
     if (rc == A2F_OK) {
         rc = a2f_store_link_drop(st, txn, user, len, &lk);

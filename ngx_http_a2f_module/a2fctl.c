@@ -65,6 +65,19 @@ typedef struct {
 } a2f_ctl_events_t;
 
 
+/* a kind of credential with add, list and del commands: totp, key */
+typedef struct {
+    const char     *cmd;            /* "totp"                             */
+    const char     *what;           /* "device": in messages              */
+    const char     *arg;            /* "DEVICE": in the usage of del      */
+    const char     *event;          /* the audit event of del             */
+    int           (*add)(a2f_ctl_t *ctl, int argc, char **argv);
+    int           (*list)(a2f_ctl_t *ctl, const char *name);
+    int           (*del)(a2f_store_t *st, const char *user, size_t len,
+                         const char *name, size_t namelen);
+} a2f_ctl_cred_t;
+
+
 static void a2f_ctl_err(const char *fmt, ...);
 static int a2f_ctl_usage(const char *fmt, ...);
 static void a2f_ctl_help(FILE *f);
@@ -74,6 +87,13 @@ static void a2f_ctl_time(int64_t t, char *buf, size_t size);
 static int a2f_ctl_open(a2f_ctl_t *ctl, unsigned flags);
 static int a2f_ctl_store_err(a2f_ctl_t *ctl, int rc, const char *user);
 static int a2f_ctl_user_arg(const char *name, char *show, size_t size);
+static int a2f_ctl_open_user(a2f_ctl_t *ctl, const char *name,
+    char show[A2F_CTL_NAME_SHOW]);
+static int a2f_ctl_changed(a2f_ctl_t *ctl, int rc, const char *name,
+    const char *event);
+static int a2f_ctl_flush(void);
+static int a2f_ctl_name_once(const char *cmd, const char *arg,
+    const char **name);
 static int a2f_ctl_optval(int argc, char **argv, int *i, const char *opt,
     const char **val);
 static int a2f_ctl_read_line(const char *prompt, char *buf, size_t size,
@@ -87,6 +107,8 @@ static int a2f_ctl_int(const char *s, long min, long max, long *v);
 static int a2f_ctl_duration(const char *s, int64_t max, int64_t *secs);
 static int a2f_ctl_name_arg(const char *cmd, const char *what,
     const char *name);
+static int a2f_ctl_b64_arg(const char *cmd, const char *opt, const char *s,
+    uint8_t *buf, size_t size, size_t *len);
 
 static int a2f_ctl_user(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_user_add(a2f_ctl_t *ctl, int argc, char **argv);
@@ -94,16 +116,14 @@ static int a2f_ctl_user_print(const a2f_user_t *u, void *arg);
 static int a2f_ctl_user_flag(a2f_ctl_t *ctl, const char *name,
     uint32_t flag, int on);
 static int a2f_ctl_passwd(a2f_ctl_t *ctl, int argc, char **argv);
-static int a2f_ctl_totp(a2f_ctl_t *ctl, int argc, char **argv);
+static int a2f_ctl_cred(a2f_ctl_t *ctl, const a2f_ctl_cred_t *cr,
+    int argc, char **argv);
+static int a2f_ctl_cred_del(a2f_ctl_t *ctl, const a2f_ctl_cred_t *cr,
+    const char *name, const char *rec);
 static int a2f_ctl_totp_add(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_totp_list(a2f_ctl_t *ctl, const char *name);
-static int a2f_ctl_totp_del(a2f_ctl_t *ctl, const char *name,
-    const char *dev);
-static int a2f_ctl_key(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_key_add(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_key_list(a2f_ctl_t *ctl, const char *name);
-static int a2f_ctl_key_del(a2f_ctl_t *ctl, const char *name,
-    const char *key);
 static int a2f_ctl_link(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_recovery(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_simple(a2f_ctl_t *ctl, const char *cmd, int argc,
@@ -116,6 +136,17 @@ static int a2f_ctl_backup(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_audit(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_audit_add(int64_t usec, const char *text, size_t len,
     void *arg);
+
+
+static const a2f_ctl_cred_t  a2f_ctl_totp_cred = {
+    "totp", "device", "DEVICE", "totp_del",
+    a2f_ctl_totp_add, a2f_ctl_totp_list, a2f_store_totp_del
+};
+
+static const a2f_ctl_cred_t  a2f_ctl_key_cred = {
+    "key", "key", "KEYNAME", "key_del",
+    a2f_ctl_key_add, a2f_ctl_key_list, a2f_store_seckey_del
+};
 
 
 /* -- helpers --------------------------------------------------------------- */
@@ -372,6 +403,30 @@ a2f_ctl_name_arg(const char *cmd, const char *what, const char *name)
 }
 
 
+/* the value s of option opt: base64url without padding, 1..size bytes */
+
+static int
+a2f_ctl_b64_arg(const char *cmd, const char *opt, const char *s,
+    uint8_t *buf, size_t size, size_t *len)
+{
+    int  rc;
+
+    rc = a2f_b64url_decode(s, strlen(s), buf, size, len);
+
+    if (rc == A2F_ERR_TOOBIG) {
+        return a2f_ctl_usage("%s: %s is longer than %zu bytes", cmd, opt,
+                             size);
+    }
+
+    if (rc != A2F_OK || *len == 0) {
+        return a2f_ctl_usage("%s: %s is not base64url (without padding)",
+                             cmd, opt);
+    }
+
+    return A2F_CTL_OK;
+}
+
+
 static int
 a2f_ctl_open(a2f_ctl_t *ctl, unsigned flags)
 {
@@ -475,6 +530,74 @@ a2f_ctl_user_arg(const char *name, char *show, size_t size)
     }
 
     return 1;
+}
+
+
+/* check the user name argument (shown in show), then open the store */
+
+static int
+a2f_ctl_open_user(a2f_ctl_t *ctl, const char *name,
+    char show[A2F_CTL_NAME_SHOW])
+{
+    if (!a2f_ctl_user_arg(name, show, A2F_CTL_NAME_SHOW)) {
+        return A2F_CTL_USAGE;
+    }
+
+    return a2f_ctl_open(ctl, 0);
+}
+
+
+/* after a change to user name: report rc if it failed, else audit event */
+
+static int
+a2f_ctl_changed(a2f_ctl_t *ctl, int rc, const char *name, const char *event)
+{
+    if (rc != A2F_OK) {
+        return a2f_ctl_store_err(ctl, rc, name);
+    }
+
+    (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), event, name,
+                           strlen(name), NULL, "by=a2fctl");
+
+    return A2F_CTL_OK;
+}
+
+
+static int
+a2f_ctl_flush(void)
+{
+    if (fflush(stdout) == EOF) {
+        a2f_ctl_err("stdout: %s", strerror(errno));
+        return A2F_CTL_FAIL;
+    }
+
+    return A2F_CTL_OK;
+}
+
+
+/*
+ * An argument of cmd that no option took: an unknown "--" option is a
+ * usage error, anything else the user name, given once.
+ */
+
+static int
+a2f_ctl_name_once(const char *cmd, const char *arg, const char **name)
+{
+    char  show[A2F_CTL_NAME_SHOW];
+
+    if (arg[0] == '-' && arg[1] == '-') {
+        return a2f_ctl_usage("%s: unknown option \"%s\"", cmd,
+                             a2f_ctl_show(arg, strlen(arg), show,
+                                          sizeof(show)));
+    }
+
+    if (*name != NULL) {
+        return a2f_ctl_usage("%s: one user name only", cmd);
+    }
+
+    *name = arg;
+
+    return A2F_CTL_OK;
 }
 
 
@@ -696,12 +819,7 @@ a2f_ctl_user(a2f_ctl_t *ctl, int argc, char **argv)
             return a2f_ctl_store_err(ctl, rc, NULL);
         }
 
-        if (fflush(stdout) == EOF) {
-            a2f_ctl_err("stdout: %s", strerror(errno));
-            return A2F_CTL_FAIL;
-        }
-
-        return A2F_CTL_OK;
+        return a2f_ctl_flush();
     }
 
     if (strcmp(argv[0], "del") == 0) {
@@ -709,24 +827,14 @@ a2f_ctl_user(a2f_ctl_t *ctl, int argc, char **argv)
             return a2f_ctl_usage("usage: user del NAME");
         }
 
-        if (!a2f_ctl_user_arg(argv[1], show, sizeof(show))) {
-            return A2F_CTL_USAGE;
-        }
-
-        rc = a2f_ctl_open(ctl, 0);
+        rc = a2f_ctl_open_user(ctl, argv[1], show);
         if (rc != A2F_CTL_OK) {
             return rc;
         }
 
         rc = a2f_store_user_del(ctl->st, argv[1], strlen(argv[1]));
-        if (rc != A2F_OK) {
-            return a2f_ctl_store_err(ctl, rc, argv[1]);
-        }
 
-        (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), "user_del",
-                               argv[1], strlen(argv[1]), NULL, "by=a2fctl");
-
-        return A2F_CTL_OK;
+        return a2f_ctl_changed(ctl, rc, argv[1], "user_del");
     }
 
     if (strcmp(argv[0], "admin") == 0) {
@@ -828,14 +936,7 @@ a2f_ctl_user_add(a2f_ctl_t *ctl, int argc, char **argv)
         return A2F_CTL_FAIL;
     }
 
-    if (rc != A2F_OK) {
-        return a2f_ctl_store_err(ctl, rc, name);
-    }
-
-    (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), "user_add", name,
-                           strlen(name), NULL, "by=a2fctl");
-
-    return A2F_CTL_OK;
+    return a2f_ctl_changed(ctl, rc, name, "user_add");
 }
 
 
@@ -869,11 +970,7 @@ a2f_ctl_user_flag(a2f_ctl_t *ctl, const char *name, uint32_t flag, int on)
     uint32_t     flags;
     const char  *event, *detail;
 
-    if (!a2f_ctl_user_arg(name, show, sizeof(show))) {
-        return A2F_CTL_USAGE;
-    }
-
-    rc = a2f_ctl_open(ctl, 0);
+    rc = a2f_ctl_open_user(ctl, name, show);
     if (rc != A2F_CTL_OK) {
         return rc;
     }
@@ -911,11 +1008,7 @@ a2f_ctl_passwd(a2f_ctl_t *ctl, int argc, char **argv)
         return a2f_ctl_usage("usage: passwd NAME");
     }
 
-    if (!a2f_ctl_user_arg(argv[0], show, sizeof(show))) {
-        return A2F_CTL_USAGE;
-    }
-
-    rc = a2f_ctl_open(ctl, 0);
+    rc = a2f_ctl_open_user(ctl, argv[0], show);
     if (rc != A2F_CTL_OK) {
         return rc;
     }
@@ -937,53 +1030,86 @@ a2f_ctl_passwd(a2f_ctl_t *ctl, int argc, char **argv)
 
     OPENSSL_cleanse(hash, sizeof(hash));
 
-    if (rc != A2F_OK) {
-        return a2f_ctl_store_err(ctl, rc, argv[0]);
-    }
-
-    (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), "passwd", argv[0],
-                           strlen(argv[0]), NULL, "by=a2fctl");
-
-    return A2F_CTL_OK;
+    return a2f_ctl_changed(ctl, rc, argv[0], "passwd");
 }
 
 
-/* -- TOTP ------------------------------------------------------------------ */
+/* -- TOTP devices and security keys: add, list, del ------------------------ */
 
+
+/* totp, key: add, list or del */
 
 static int
-a2f_ctl_totp(a2f_ctl_t *ctl, int argc, char **argv)
+a2f_ctl_cred(a2f_ctl_t *ctl, const a2f_ctl_cred_t *cr, int argc,
+    char **argv)
 {
     char  show[A2F_CTL_NAME_SHOW];
 
     if (argc < 1) {
-        return a2f_ctl_usage("totp: add, list or del?");
+        return a2f_ctl_usage("%s: add, list or del?", cr->cmd);
     }
 
     if (strcmp(argv[0], "add") == 0) {
-        return a2f_ctl_totp_add(ctl, argc - 1, argv + 1);
+        return cr->add(ctl, argc - 1, argv + 1);
     }
 
     if (strcmp(argv[0], "list") == 0) {
         if (argc != 2) {
-            return a2f_ctl_usage("usage: totp list NAME");
+            return a2f_ctl_usage("usage: %s list NAME", cr->cmd);
         }
 
-        return a2f_ctl_totp_list(ctl, argv[1]);
+        return cr->list(ctl, argv[1]);
     }
 
     if (strcmp(argv[0], "del") == 0) {
         if (argc != 3) {
-            return a2f_ctl_usage("usage: totp del NAME DEVICE");
+            return a2f_ctl_usage("usage: %s del NAME %s", cr->cmd, cr->arg);
         }
 
-        return a2f_ctl_totp_del(ctl, argv[1], argv[2]);
+        return a2f_ctl_cred_del(ctl, cr, argv[1], argv[2]);
     }
 
-    return a2f_ctl_usage("totp: unknown command \"%s\"",
+    return a2f_ctl_usage("%s: unknown command \"%s\"", cr->cmd,
                          a2f_ctl_show(argv[0], strlen(argv[0]), show,
                                       sizeof(show)));
 }
+
+
+/* totp del NAME DEVICE, key del NAME KEYNAME */
+
+static int
+a2f_ctl_cred_del(a2f_ctl_t *ctl, const a2f_ctl_cred_t *cr, const char *name,
+    const char *rec)
+{
+    int         rc;
+    char        show[A2F_CTL_NAME_SHOW], rshow[A2F_CTL_NAME_SHOW];
+    a2f_user_t  u;
+
+    rc = a2f_ctl_open_user(ctl, name, show);
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_user_get(ctl->st, name, strlen(name), &u);
+    OPENSSL_cleanse(&u, sizeof(u));
+
+    if (rc != A2F_OK) {
+        return a2f_ctl_store_err(ctl, rc, name);
+    }
+
+    rc = cr->del(ctl->st, name, strlen(name), rec, strlen(rec));
+
+    if (rc == A2F_ERR_NOTFOUND) {
+        a2f_ctl_err("user \"%s\" has no %s \"%s\"", show, cr->what,
+                    a2f_ctl_show(rec, strlen(rec), rshow, sizeof(rshow)));
+        return A2F_CTL_FAIL;
+    }
+
+    return a2f_ctl_changed(ctl, rc, name, cr->event);
+}
+
+
+/* -- TOTP devices ---------------------------------------------------------- */
 
 
 static int
@@ -1022,17 +1148,10 @@ a2f_ctl_totp_add(a2f_ctl_t *ctl, int argc, char **argv)
             continue;
         }
 
-        if (argv[i][0] == '-' && argv[i][1] == '-') {
-            return a2f_ctl_usage("totp add: unknown option \"%s\"",
-                                 a2f_ctl_show(argv[i], strlen(argv[i]),
-                                              show, sizeof(show)));
+        rc = a2f_ctl_name_once("totp add", argv[i], &name);
+        if (rc != A2F_CTL_OK) {
+            return rc;
         }
-
-        if (name != NULL) {
-            return a2f_ctl_usage("totp add: one user name only");
-        }
-
-        name = argv[i];
     }
 
     if (name == NULL) {
@@ -1210,12 +1329,7 @@ a2f_ctl_totp_add(a2f_ctl_t *ctl, int argc, char **argv)
     OPENSSL_cleanse(&d, sizeof(d));
     OPENSSL_cleanse(uri, sizeof(uri));
 
-    if (fflush(stdout) == EOF) {
-        a2f_ctl_err("stdout: %s", strerror(errno));
-        return A2F_CTL_FAIL;
-    }
-
-    return A2F_CTL_OK;
+    return a2f_ctl_flush();
 }
 
 
@@ -1228,11 +1342,7 @@ a2f_ctl_totp_list(a2f_ctl_t *ctl, const char *name)
     unsigned        i, n;
     a2f_totp_dev_t  devs[A2F_DEVICES_MAX];
 
-    if (!a2f_ctl_user_arg(name, show, sizeof(show))) {
-        return A2F_CTL_USAGE;
-    }
-
-    rc = a2f_ctl_open(ctl, 0);
+    rc = a2f_ctl_open_user(ctl, name, show);
     if (rc != A2F_CTL_OK) {
         return rc;
     }
@@ -1258,93 +1368,11 @@ a2f_ctl_totp_list(a2f_ctl_t *ctl, const char *name)
 
     OPENSSL_cleanse(devs, sizeof(devs));
 
-    if (fflush(stdout) == EOF) {
-        a2f_ctl_err("stdout: %s", strerror(errno));
-        return A2F_CTL_FAIL;
-    }
-
-    return A2F_CTL_OK;
-}
-
-
-static int
-a2f_ctl_totp_del(a2f_ctl_t *ctl, const char *name, const char *dev)
-{
-    int         rc;
-    char        show[A2F_CTL_NAME_SHOW], dshow[A2F_CTL_NAME_SHOW];
-    a2f_user_t  u;
-
-    if (!a2f_ctl_user_arg(name, show, sizeof(show))) {
-        return A2F_CTL_USAGE;
-    }
-
-    rc = a2f_ctl_open(ctl, 0);
-    if (rc != A2F_CTL_OK) {
-        return rc;
-    }
-
-    rc = a2f_store_user_get(ctl->st, name, strlen(name), &u);
-    OPENSSL_cleanse(&u, sizeof(u));
-
-    if (rc != A2F_OK) {
-        return a2f_ctl_store_err(ctl, rc, name);
-    }
-
-    rc = a2f_store_totp_del(ctl->st, name, strlen(name), dev, strlen(dev));
-
-    if (rc == A2F_ERR_NOTFOUND) {
-        a2f_ctl_err("user \"%s\" has no device \"%s\"", show,
-                    a2f_ctl_show(dev, strlen(dev), dshow, sizeof(dshow)));
-        return A2F_CTL_FAIL;
-    }
-
-    if (rc != A2F_OK) {
-        return a2f_ctl_store_err(ctl, rc, name);
-    }
-
-    (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), "totp_del", name,
-                           strlen(name), NULL, "by=a2fctl");
-
-    return A2F_CTL_OK;
+    return a2f_ctl_flush();
 }
 
 
 /* -- security keys --------------------------------------------------------- */
-
-
-static int
-a2f_ctl_key(a2f_ctl_t *ctl, int argc, char **argv)
-{
-    char  show[A2F_CTL_NAME_SHOW];
-
-    if (argc < 1) {
-        return a2f_ctl_usage("key: add, list or del?");
-    }
-
-    if (strcmp(argv[0], "add") == 0) {
-        return a2f_ctl_key_add(ctl, argc - 1, argv + 1);
-    }
-
-    if (strcmp(argv[0], "list") == 0) {
-        if (argc != 2) {
-            return a2f_ctl_usage("usage: key list NAME");
-        }
-
-        return a2f_ctl_key_list(ctl, argv[1]);
-    }
-
-    if (strcmp(argv[0], "del") == 0) {
-        if (argc != 3) {
-            return a2f_ctl_usage("usage: key del NAME KEYNAME");
-        }
-
-        return a2f_ctl_key_del(ctl, argv[1], argv[2]);
-    }
-
-    return a2f_ctl_usage("key: unknown command \"%s\"",
-                         a2f_ctl_show(argv[0], strlen(argv[0]), show,
-                                      sizeof(show)));
-}
 
 
 /*
@@ -1429,30 +1457,16 @@ a2f_ctl_key_add(a2f_ctl_t *ctl, int argc, char **argv)
         k.alg = (int) v;
     }
 
-    rc = a2f_b64url_decode(id, strlen(id), k.cred_id, sizeof(k.cred_id),
-                           &k.cred_id_len);
-
-    if (rc == A2F_ERR_TOOBIG) {
-        return a2f_ctl_usage("key add: --cred-id is longer than %d bytes",
-                             A2F_SECKEY_ID_MAX);
+    rc = a2f_ctl_b64_arg("key add", "--cred-id", id, k.cred_id,
+                         sizeof(k.cred_id), &k.cred_id_len);
+    if (rc != A2F_CTL_OK) {
+        return rc;
     }
 
-    if (rc != A2F_OK || k.cred_id_len == 0) {
-        return a2f_ctl_usage("key add: --cred-id is not base64url (without "
-                             "padding)");
-    }
-
-    rc = a2f_b64url_decode(pub, strlen(pub), k.pubkey, sizeof(k.pubkey),
-                           &k.pubkey_len);
-
-    if (rc == A2F_ERR_TOOBIG) {
-        return a2f_ctl_usage("key add: --public-key is longer than %d bytes",
-                             A2F_SECKEY_PUB_MAX);
-    }
-
-    if (rc != A2F_OK || k.pubkey_len == 0) {
-        return a2f_ctl_usage("key add: --public-key is not base64url "
-                             "(without padding)");
+    rc = a2f_ctl_b64_arg("key add", "--public-key", pub, k.pubkey,
+                         sizeof(k.pubkey), &k.pubkey_len);
+    if (rc != A2F_CTL_OK) {
+        return rc;
     }
 
     rc = a2f_ctl_open(ctl, 0);
@@ -1476,14 +1490,7 @@ a2f_ctl_key_add(a2f_ctl_t *ctl, int argc, char **argv)
         return A2F_CTL_FAIL;
     }
 
-    if (rc != A2F_OK) {
-        return a2f_ctl_store_err(ctl, rc, name);
-    }
-
-    (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), "key_add", name,
-                           strlen(name), NULL, "by=a2fctl");
-
-    return A2F_CTL_OK;
+    return a2f_ctl_changed(ctl, rc, name, "key_add");
 }
 
 
@@ -1497,11 +1504,7 @@ a2f_ctl_key_list(a2f_ctl_t *ctl, const char *name)
     unsigned       i, n;
     a2f_seckey_t   keys[A2F_SECKEYS_MAX];
 
-    if (!a2f_ctl_user_arg(name, show, sizeof(show))) {
-        return A2F_CTL_USAGE;
-    }
-
-    rc = a2f_ctl_open(ctl, 0);
+    rc = a2f_ctl_open_user(ctl, name, show);
     if (rc != A2F_CTL_OK) {
         return rc;
     }
@@ -1530,54 +1533,7 @@ a2f_ctl_key_list(a2f_ctl_t *ctl, const char *name)
                (keys[i].flags & A2F_SECKEY_U2F) ? "yes" : "no");
     }
 
-    if (fflush(stdout) == EOF) {
-        a2f_ctl_err("stdout: %s", strerror(errno));
-        return A2F_CTL_FAIL;
-    }
-
-    return A2F_CTL_OK;
-}
-
-
-static int
-a2f_ctl_key_del(a2f_ctl_t *ctl, const char *name, const char *key)
-{
-    int         rc;
-    char        show[A2F_CTL_NAME_SHOW], kshow[A2F_CTL_NAME_SHOW];
-    a2f_user_t  u;
-
-    if (!a2f_ctl_user_arg(name, show, sizeof(show))) {
-        return A2F_CTL_USAGE;
-    }
-
-    rc = a2f_ctl_open(ctl, 0);
-    if (rc != A2F_CTL_OK) {
-        return rc;
-    }
-
-    rc = a2f_store_user_get(ctl->st, name, strlen(name), &u);
-    OPENSSL_cleanse(&u, sizeof(u));
-
-    if (rc != A2F_OK) {
-        return a2f_ctl_store_err(ctl, rc, name);
-    }
-
-    rc = a2f_store_seckey_del(ctl->st, name, strlen(name), key, strlen(key));
-
-    if (rc == A2F_ERR_NOTFOUND) {
-        a2f_ctl_err("user \"%s\" has no key \"%s\"", show,
-                    a2f_ctl_show(key, strlen(key), kshow, sizeof(kshow)));
-        return A2F_CTL_FAIL;
-    }
-
-    if (rc != A2F_OK) {
-        return a2f_ctl_store_err(ctl, rc, name);
-    }
-
-    (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), "key_del", name,
-                           strlen(name), NULL, "by=a2fctl");
-
-    return A2F_CTL_OK;
+    return a2f_ctl_flush();
 }
 
 
@@ -1611,17 +1567,10 @@ a2f_ctl_link(a2f_ctl_t *ctl, int argc, char **argv)
             continue;
         }
 
-        if (argv[i][0] == '-' && argv[i][1] == '-') {
-            return a2f_ctl_usage("link: unknown option \"%s\"",
-                                 a2f_ctl_show(argv[i], strlen(argv[i]),
-                                              show, sizeof(show)));
+        rc = a2f_ctl_name_once("link", argv[i], &name);
+        if (rc != A2F_CTL_OK) {
+            return rc;
         }
-
-        if (name != NULL) {
-            return a2f_ctl_usage("link: one user name only");
-        }
-
-        name = argv[i];
     }
 
     if (name == NULL) {
@@ -1690,11 +1639,7 @@ a2f_ctl_recovery(a2f_ctl_t *ctl, int argc, char **argv)
         return a2f_ctl_usage("usage: recovery NAME");
     }
 
-    if (!a2f_ctl_user_arg(argv[0], show, sizeof(show))) {
-        return A2F_CTL_USAGE;
-    }
-
-    rc = a2f_ctl_open(ctl, 0);
+    rc = a2f_ctl_open_user(ctl, argv[0], show);
     if (rc != A2F_CTL_OK) {
         return rc;
     }
@@ -1742,11 +1687,7 @@ a2f_ctl_simple(a2f_ctl_t *ctl, const char *cmd, int argc, char **argv)
         return a2f_ctl_usage("usage: %s NAME", cmd);
     }
 
-    if (!a2f_ctl_user_arg(argv[0], show, sizeof(show))) {
-        return A2F_CTL_USAGE;
-    }
-
-    rc = a2f_ctl_open(ctl, 0);
+    rc = a2f_ctl_open_user(ctl, argv[0], show);
     if (rc != A2F_CTL_OK) {
         return rc;
     }
@@ -1758,14 +1699,7 @@ a2f_ctl_simple(a2f_ctl_t *ctl, const char *cmd, int argc, char **argv)
         rc = a2f_store_user_revoke(ctl->st, argv[0], strlen(argv[0]));
     }
 
-    if (rc != A2F_OK) {
-        return a2f_ctl_store_err(ctl, rc, argv[0]);
-    }
-
-    (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), cmd, argv[0],
-                           strlen(argv[0]), NULL, "by=a2fctl");
-
-    return A2F_CTL_OK;
+    return a2f_ctl_changed(ctl, rc, argv[0], cmd);
 }
 
 
@@ -2093,12 +2027,7 @@ a2f_ctl_rekey(a2f_ctl_t *ctl, int argc, char **argv)
 
     printf("rekey: removed %u old key wrap(s)\n", n);
 
-    if (fflush(stdout) == EOF) {
-        a2f_ctl_err("stdout: %s", strerror(errno));
-        return A2F_CTL_FAIL;
-    }
-
-    return A2F_CTL_OK;
+    return a2f_ctl_flush();
 }
 
 
@@ -2134,12 +2063,7 @@ a2f_ctl_qr(int argc, char **argv)
         return A2F_CTL_FAIL;
     }
 
-    if (fflush(stdout) == EOF) {
-        a2f_ctl_err("stdout: %s", strerror(errno));
-        return A2F_CTL_FAIL;
-    }
-
-    return A2F_CTL_OK;
+    return a2f_ctl_flush();
 }
 
 
@@ -2269,12 +2193,7 @@ a2f_ctl_audit(a2f_ctl_t *ctl, int argc, char **argv)
         return a2f_ctl_store_err(ctl, rc, NULL);
     }
 
-    if (fflush(stdout) == EOF) {
-        a2f_ctl_err("stdout: %s", strerror(errno));
-        return A2F_CTL_FAIL;
-    }
-
-    return A2F_CTL_OK;
+    return a2f_ctl_flush();
 }
 
 
@@ -2351,10 +2270,10 @@ main(int argc, char **argv)
         rc = a2f_ctl_passwd(&ctl, argc, argv);
 
     } else if (strcmp(cmd, "totp") == 0) {
-        rc = a2f_ctl_totp(&ctl, argc, argv);
+        rc = a2f_ctl_cred(&ctl, &a2f_ctl_totp_cred, argc, argv);
 
     } else if (strcmp(cmd, "key") == 0) {
-        rc = a2f_ctl_key(&ctl, argc, argv);
+        rc = a2f_ctl_cred(&ctl, &a2f_ctl_key_cred, argc, argv);
 
     } else if (strcmp(cmd, "link") == 0) {
         rc = a2f_ctl_link(&ctl, argc, argv);

@@ -515,7 +515,10 @@ ngx_http_a2f_admin_run(ngx_http_a2f_job_t *job)
     a = ngx_http_a2f_admin_action(job->action);
 
     ngx_snprintf((u_char *) detail, sizeof(detail) - 1, "by=%s%s%*s%Z",
-                 job->user, job->name_len ? " device=" : "",
+                 job->user,
+                 job->name_len == 0 ? ""
+                 : job->action == NGX_HTTP_A2F_ADM_KEY_DEL ? " key="
+                                                          : " device=",
                  job->name_len, job->name);
 
     if (rc == A2F_OK && a) {
@@ -689,8 +692,10 @@ ngx_http_a2f_admin_shown(ngx_http_request_t *r,
         ctx->secret = NULL;
     }
 
-    if (r->headers_in.server.len) {
-        host = r->headers_in.server;
+    /* the link as the administrator reached this page: Host with port */
+
+    if (r->headers_in.host && r->headers_in.host->value.len) {
+        host = r->headers_in.host->value;
     } else {
         host = ascf->issuer;
     }

@@ -361,7 +361,7 @@ ngx_http_a2f_admin_user_page(ngx_http_request_t *r,
         p = ngx_slprintf(p, end, "<p>None.</p>");
 
     } else {
-        p = ngx_slprintf(p, end, "<div class=\"scroll\"><table><thead><tr>"
+        p = ngx_slprintf(p, end, "<div class=\"scroll\"><table class=\"stack\"><thead><tr>"
                          "<th>Name</th><th>Added</th><th></th></tr></thead>"
                          "<tbody>");
 
@@ -395,7 +395,7 @@ ngx_http_a2f_admin_user_page(ngx_http_request_t *r,
                          "themselves, from their account page.</p>");
 
     } else {
-        p = ngx_slprintf(p, end, "<div class=\"scroll\"><table><thead><tr>"
+        p = ngx_slprintf(p, end, "<div class=\"scroll\"><table class=\"stack\"><thead><tr>"
                          "<th>Name</th><th>Added</th><th>Last used</th>"
                          "<th></th></tr></thead><tbody>");
 

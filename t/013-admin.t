@@ -510,13 +510,41 @@ qr{The new password</strong>.*<code>[0-9a-z]{5}(-[0-9a-z]{5}){3}</code>}s
 
 
 
+=== TEST 29b: five wrong passwords lock dave's sign-in
+--- request eval
+[ ("POST /_a2f/login\nusername=dave&password=wrong&csrf=" . A2F::csrf('L' x 22)) x 5 ]
+--- more_headers eval
+"Content-Type: application/x-www-form-urlencoded\nCookie: a2f_csrf=" . ('L' x 22)
+--- error_code eval
+[ (200) x 5 ]
+--- no_error_log
+[error]
+
+
+
+=== TEST 29c: the list and the user's page say so
+--- request eval
+[ "GET /_a2f/admin?q=dave", "GET /_a2f/admin/user?name=dave" ]
+--- more_headers eval
+main::admin()
+--- error_code eval
+[200, 200]
+--- response_body_like eval
+[ qr{name=dave">dave</a></td><td>user</td><td>1 app, 0 keys</td><td><span class="tag bad">locked</span></td>},
+  qr{<dt>Sign-in</dt><dd><span class="tag bad">locked</span> until \d{4}-} ]
+--- no_error_log
+[error]
+
+
+
 === TEST 30: unlock
 --- request eval
 main::post("action=unlock&user=dave")
 --- more_headers eval
 $main::FORM . main::admin()
 --- error_code: 200
---- response_body_like: Sign-in of &quot;dave&quot; unlocked\.
+--- response_body_like eval
+qr{Sign-in of &quot;dave&quot; unlocked\..*<dt>Sign-in</dt><dd>not locked</dd>}s
 --- error_log
 admin_unlock user=dave addr=127.0.0.1 by=root
 --- no_error_log
@@ -606,7 +634,7 @@ qr{A security key of &quot;keyholder&quot; was removed\..*<h2>Security keys</h2>
 --- after
 A2F::ctl('key', 'list', 'keyholder') !~ /yubi/
 --- error_log
-admin_key_del user=keyholder addr=127.0.0.1 by=root device=yubi
+admin_key_del user=keyholder addr=127.0.0.1 by=root key=yubi
 --- no_error_log
 [error]
 
@@ -629,10 +657,10 @@ qr{The new recovery codes</strong>.*<ol>(<li>[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}
 --- request eval
 main::post("action=link&user=dave&ttl=3600")
 --- more_headers eval
-$main::FORM . main::admin()
+$main::FORM . main::admin() . "\nHost: a2f.example:8443"
 --- error_code: 200
 --- response_body_like eval
-qr{The enrollment link</strong>.*<code>http://[^<]+/_a2f/enroll/[A-Za-z0-9_-]{32}</code>.*An unused link is valid until}s
+qr{The enrollment link</strong>.*<code>http://a2f\.example:8443/_a2f/enroll/[A-Za-z0-9_-]{32}</code>.*An unused link is valid until}s
 --- error_log
 admin_link user=dave
 --- no_error_log
