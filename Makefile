@@ -28,13 +28,13 @@ endif
 FUZZ_SECONDS ?= 20
 
 CORE      := a2f_common a2f_totp a2f_crypto a2f_password a2f_session \
-             a2f_text a2f_store a2f_qr
+             a2f_text a2f_store a2f_qr a2f_cose a2f_webauthn a2f_wa_request
 CORE_SRCS := $(CORE:%=$(SRC)/%.c)
 CORE_HDRS := $(CORE:%=$(SRC)/%.h)
 GLUE_SRCS := $(wildcard $(SRC)/ngx_http_a2f_*.c) $(SRC)/ngx_http_a2f_module.h
 PAGES     := $(wildcard $(ROOT)/html/*.html $(ROOT)/html/*.css \
                         $(ROOT)/html/*.js)
-LIBS      := -lcrypto -llmdb -lqrencode
+LIBS      := -lcrypto -llmdb -lqrencode -lfido2 -lcbor -ljansson
 
 WARN      := -W -Wall -Wextra -Wpointer-arith -Wno-unused-parameter -Werror
 CFLAGS    ?= -O2 -g
@@ -114,6 +114,9 @@ $(BUILD)/unit/%: $(ROOT)/t/unit/%.c $(ROOT)/t/unit/a2f_test.h $(CORE_SRCS) $(COR
 	@mkdir -p $(BUILD)/unit
 	$(CC) -std=c11 -D_DEFAULT_SOURCE $(SANITIZE) $(WARN) -I$(SRC) \
 	    -o $@ $< $(CORE_SRCS) $(LIBS)
+
+# the WebAuthn vectors (made once by t/unit/gen_webauthn_vectors.py)
+$(BUILD)/unit/test_webauthn: $(ROOT)/t/unit/webauthn_vectors.h
 
 unit: deps $(UNIT_BINS)
 	@set -e; pass=0; fail=0; \

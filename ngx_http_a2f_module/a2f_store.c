@@ -32,8 +32,9 @@
 #define A2F_REC_DEV_V1        1
 #define A2F_REC_FAIL_V1       1
 #define A2F_REC_RECOVERY_V1   1
-#define A2F_REC_SECKEY_V1     1
+#define A2F_REC_SECKEY_V2     2       /* v1 (no fmt, appid...) unreleased   */
 #define A2F_REC_LINK_V1       1
+#define A2F_REC_CHALLENGE_V1  1
 
 /* version, flags, gen, created, last_login, hash length */
 #define A2F_REC_USER_FIXED    (1 + 4 + 4 + 8 + 8 + 2)
@@ -49,14 +50,21 @@
                                + A2F_RECOVERY_CODES * A2F_RECOVERY_HASH)
 
 /*
- * version, alg, sign count, flags, created, last used; then the credential
- * id and the public key, each after its 2-byte length
+ * version, alg, sign count, flags, created, last used, transports,
+ * AAGUID; then the attestation format after its 1-byte length, the U2F
+ * appId, the credential id and the public key, each after its 2-byte
+ * length
  */
-#define A2F_REC_SECKEY_FIXED  (1 + 4 + 4 + 4 + 8 + 8)
-#define A2F_REC_SECKEY_MAX    (A2F_REC_SECKEY_FIXED + 2 + A2F_SECKEY_ID_MAX \
+#define A2F_REC_SECKEY_FIXED  (1 + 4 + 4 + 4 + 8 + 8 + 4 + A2F_SECKEY_AAGUID)
+#define A2F_REC_SECKEY_MAX    (A2F_REC_SECKEY_FIXED                        \
+                               + 1 + A2F_SECKEY_FMT_MAX                    \
+                               + 2 + A2F_SECKEY_APPID_MAX                  \
+                               + 2 + A2F_SECKEY_ID_MAX                     \
                                + 2 + A2F_SECKEY_PUB_MAX)
 /* version, SHA-256 of the token, created, expires */
 #define A2F_REC_LINK_LEN      (1 + A2F_LINK_HASH + 8 + 8)
+/* version, expires, the challenge */
+#define A2F_REC_CHALLENGE_LEN (1 + 8 + A2F_CHALLENGE_LEN)
 
 #define A2F_RECOVERY_HASH     32      /* HMAC-SHA256                        */
 #define A2F_RECOVERY_CHARS    12      /* code characters without dashes     */
@@ -85,12 +93,21 @@
 #define A2F_DEVICE_DEFAULT    "default"
 #define A2F_DEVICE_NUMBERED   "device-"
 #define A2F_SECKEY_DEFAULT    "key"
+#define A2F_SECKEY_FLAGS      (A2F_SECKEY_U2F | A2F_SECKEY_CLONED)
+#define A2F_SECKEY_TRANSPORTS (A2F_SECKEY_T_USB | A2F_SECKEY_T_NFC         \
+                               | A2F_SECKEY_T_BLE | A2F_SECKEY_T_INTERNAL  \
+                               | A2F_SECKEY_T_HYBRID)
+
+#if (A2F_SECKEY_FMT_MAX > 255 || A2F_SECKEY_APPID_MAX > 65535)
+#error "the security key record holds fmt and appid after 1 and 2 bytes"
+#endif
 
 /* the kinds of creds records: user name "\0" kind [name] */
 #define A2F_CRED_TOTP         't'
 #define A2F_CRED_SECKEY       'k'
 #define A2F_CRED_RECOVERY     'r'
 #define A2F_CRED_LINK         'e'
+#define A2F_CRED_CHALLENGE    'c'     /* [purpose]                          */
 
 #define A2F_LINK_RANDOM       24      /* random bytes in a token            */
 #define A2F_LINK_HASH         32      /* SHA-256 of the token text          */
@@ -196,6 +213,7 @@ typedef struct {
     const uint8_t   *id;
     size_t           idlen;
     int              dup;
+    a2f_seckey_t    *k;             /* receives the key found, or NULL    */
 } a2f_store_scan_t;
 
 
@@ -289,17 +307,26 @@ static int a2f_store_totp_put(a2f_store_t *st, MDB_txn *txn,
 static int a2f_store_dev_free(a2f_store_t *st, MDB_txn *txn,
     const char *user, size_t len, const char *dev, size_t devlen);
 
+static int a2f_store_seckey_text_ok(const char *s, size_t len);
+static int a2f_store_seckey_id_ok(const uint8_t *id, size_t idlen);
+static int a2f_store_seckey_valid(const a2f_seckey_t *k);
 static size_t a2f_store_seckey_encode(const a2f_seckey_t *k, uint8_t *buf,
     size_t size);
 static int a2f_store_seckey_decode(size_t len, const MDB_val *key,
     const MDB_val *val, a2f_seckey_t *k);
+static int a2f_store_seckey_put(a2f_store_t *st, MDB_txn *txn,
+    const char *user, size_t len, const a2f_seckey_t *k, unsigned flags);
 static int a2f_store_seckey_take(const MDB_val *key, const MDB_val *val,
     unsigned i, void *arg);
 static int a2f_store_seckey_match(const MDB_val *key, const MDB_val *val,
     unsigned i, void *arg);
 static int a2f_store_seckey_scan(a2f_store_t *st, MDB_txn *txn,
     const char *user, size_t len, const uint8_t *id, size_t idlen,
-    unsigned *n, int *dup);
+    unsigned *n, int *dup, a2f_seckey_t *k);
+
+static int a2f_store_challenge_purpose_ok(int purpose);
+static size_t a2f_store_challenge_key(const char *user, size_t len,
+    int purpose, uint8_t *buf);
 
 static int a2f_store_link_token_ok(const char *token, size_t toklen);
 static int a2f_store_link_hash(const char *token, size_t toklen,
@@ -332,6 +359,9 @@ static int a2f_store_fail_del(a2f_store_t *st, MDB_txn *txn, char kind,
 static int a2f_store_count_failure(a2f_store_t *st, MDB_txn *txn,
     const a2f_lockout_t *lo, const char *user, size_t len, int user_exists,
     const char *addr, int64_t now);
+static int a2f_store_factor_check(a2f_store_t *st, MDB_txn *txn,
+    const a2f_lockout_t *lo, const char *user, size_t len, const char *addr,
+    int64_t now);
 
 static size_t a2f_store_recovery_key(const char *user, size_t len,
     uint8_t *buf);
@@ -1435,6 +1465,47 @@ a2f_store_count_failure(a2f_store_t *st, MDB_txn *txn,
 }
 
 
+/*
+ * In txn, before a second factor is looked at: A2F_ERR_LOCKED when the
+ * user's or addr's bucket is locked, A2F_ERR_NOTFOUND when there is no
+ * such user, A2F_ERR_DISABLED when the user is disabled, else A2F_OK.
+ */
+
+static int
+a2f_store_factor_check(a2f_store_t *st, MDB_txn *txn,
+    const a2f_lockout_t *lo, const char *user, size_t len, const char *addr,
+    int64_t now)
+{
+    int         rc;
+    uint32_t    flags;
+    a2f_user_t  u;
+
+    if (lo != NULL && lo->max_fails && a2f_store_name_ok(user, len)) {
+        rc = a2f_store_fail_locked(st, txn, 'u', user, len, now);
+        if (rc != A2F_OK) {
+            return rc;
+        }
+    }
+
+    if (lo != NULL && lo->max_fails_addr && addr != NULL) {
+        rc = a2f_store_fail_locked(st, txn, 'a', addr, strlen(addr), now);
+        if (rc != A2F_OK) {
+            return rc;
+        }
+    }
+
+    rc = a2f_store_user_load(st, txn, user, len, &u);
+    flags = (rc == A2F_OK) ? u.flags : 0;
+    a2f_store_wipe(&u, sizeof(u));
+
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    return (flags & A2F_USER_DISABLED) ? A2F_ERR_DISABLED : A2F_OK;
+}
+
+
 /* the key of a user's recovery codes: user "\0" 'r' */
 
 static size_t
@@ -1651,28 +1722,87 @@ a2f_store_recovery_left(const a2f_store_recovery_t *rs)
 }
 
 
-/* a security key record: public data, not sealed */
+/* fmt, appid: printable ASCII without spaces */
+
+static int
+a2f_store_seckey_text_ok(const char *s, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] < 0x21 || s[i] > 0x7e) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+static int
+a2f_store_seckey_id_ok(const uint8_t *id, size_t idlen)
+{
+    return id != NULL && idlen > 0 && idlen <= A2F_SECKEY_ID_MAX;
+}
+
+
+/* the fields of a new key but its name (a2f_store_new_name() checks it) */
+
+static int
+a2f_store_seckey_valid(const a2f_seckey_t *k)
+{
+    size_t  flen, alen;
+
+    flen = strnlen(k->fmt, sizeof(k->fmt));
+    alen = strnlen(k->appid, sizeof(k->appid));
+
+    return a2f_store_seckey_id_ok(k->cred_id, k->cred_id_len)
+           && k->pubkey_len > 0 && k->pubkey_len <= A2F_SECKEY_PUB_MAX
+           && flen > 0 && flen < sizeof(k->fmt)
+           && a2f_store_seckey_text_ok(k->fmt, flen)
+           && alen < sizeof(k->appid)
+           && a2f_store_seckey_text_ok(k->appid, alen)
+           && (k->flags & ~(uint32_t) A2F_SECKEY_FLAGS) == 0
+           && (k->transports & ~(unsigned) A2F_SECKEY_TRANSPORTS) == 0;
+}
+
+
+/* a security key record (k passed a2f_store_seckey_valid()) */
 
 static size_t
 a2f_store_seckey_encode(const a2f_seckey_t *k, uint8_t *buf, size_t size)
 {
-    size_t    n;
+    size_t    n, flen, alen;
     uint8_t  *p;
 
-    n = A2F_REC_SECKEY_FIXED + 2 + k->cred_id_len + 2 + k->pubkey_len;
+    flen = strlen(k->fmt);
+    alen = strlen(k->appid);
+
+    n = A2F_REC_SECKEY_FIXED + 1 + flen + 2 + alen + 2 + k->cred_id_len
+        + 2 + k->pubkey_len;
 
     if (n > size) {
         return 0;
     }
 
-    buf[0] = A2F_REC_SECKEY_V1;
+    buf[0] = A2F_REC_SECKEY_V2;
     a2f_store_put32(buf + 1, (uint32_t) k->alg);
     a2f_store_put32(buf + 5, k->sign_count);
     a2f_store_put32(buf + 9, k->flags);
     a2f_store_put64(buf + 13, (uint64_t) k->created);
     a2f_store_put64(buf + 21, (uint64_t) k->last_used);
+    a2f_store_put32(buf + 29, (uint32_t) k->transports);
+    memcpy(buf + 33, k->aaguid, A2F_SECKEY_AAGUID);
 
     p = buf + A2F_REC_SECKEY_FIXED;
+
+    p[0] = (uint8_t) flen;
+    memcpy(p + 1, k->fmt, flen);
+    p += 1 + flen;
+
+    a2f_store_put16(p, (uint16_t) alen);
+    memcpy(p + 2, k->appid, alen);
+    p += 2 + alen;
 
     a2f_store_put16(p, (uint16_t) k->cred_id_len);
     memcpy(p + 2, k->cred_id, k->cred_id_len);
@@ -1692,12 +1822,13 @@ a2f_store_seckey_decode(size_t len, const MDB_val *key, const MDB_val *val,
     a2f_seckey_t *k)
 {
     int              rc;
-    size_t           nlen, idlen, publen;
-    const char      *name;
-    const uint8_t   *id, *pub;
+    size_t           nlen, flen, alen, idlen, publen;
+    uint32_t         transports;
+    const char      *name, *fmt, *appid;
+    const uint8_t   *aaguid, *id, *pub;
     a2f_store_rd_t   r;
 
-    rc = a2f_store_cred_open(len, key, val, A2F_REC_SECKEY_V1, &name, &nlen,
+    rc = a2f_store_cred_open(len, key, val, A2F_REC_SECKEY_V2, &name, &nlen,
                              &r);
     if (rc != A2F_OK) {
         return rc;
@@ -1708,12 +1839,24 @@ a2f_store_seckey_decode(size_t len, const MDB_val *key, const MDB_val *val,
     k->flags = a2f_store_rd_u32(&r);
     k->created = (int64_t) a2f_store_rd_u64(&r);
     k->last_used = (int64_t) a2f_store_rd_u64(&r);
+    transports = a2f_store_rd_u32(&r);
+    aaguid = a2f_store_rd_bytes(&r, A2F_SECKEY_AAGUID);
+    flen = a2f_store_rd_u8(&r);
+    fmt = (const char *) a2f_store_rd_bytes(&r, flen);
+    alen = a2f_store_rd_u16(&r);
+    appid = (const char *) a2f_store_rd_bytes(&r, alen);
     idlen = a2f_store_rd_u16(&r);
     id = a2f_store_rd_bytes(&r, idlen);
     publen = a2f_store_rd_u16(&r);
     pub = a2f_store_rd_bytes(&r, publen);
 
     if (r.bad || r.left != 0
+        || (k->flags & ~(uint32_t) A2F_SECKEY_FLAGS) != 0
+        || (transports & ~(uint32_t) A2F_SECKEY_TRANSPORTS) != 0
+        || flen == 0 || flen > A2F_SECKEY_FMT_MAX
+        || !a2f_store_seckey_text_ok(fmt, flen)
+        || alen > A2F_SECKEY_APPID_MAX
+        || !a2f_store_seckey_text_ok(appid, alen)
         || idlen == 0 || idlen > A2F_SECKEY_ID_MAX
         || publen == 0 || publen > A2F_SECKEY_PUB_MAX)
     {
@@ -1722,12 +1865,49 @@ a2f_store_seckey_decode(size_t len, const MDB_val *key, const MDB_val *val,
 
     memcpy(k->name, name, nlen);
     k->name[nlen] = '\0';
+    k->transports = (unsigned) transports;
+    memcpy(k->aaguid, aaguid, A2F_SECKEY_AAGUID);
+    memcpy(k->fmt, fmt, flen);
+    k->fmt[flen] = '\0';
+    memcpy(k->appid, appid, alen);
+    k->appid[alen] = '\0';
     memcpy(k->cred_id, id, idlen);
     k->cred_id_len = idlen;
     memcpy(k->pubkey, pub, publen);
     k->pubkey_len = publen;
 
     return A2F_OK;
+}
+
+
+/*
+ * In txn: write key k (its name checked) of user; flags MDB_NOOVERWRITE
+ * for a new key (A2F_ERR_EXISTS when the name is taken), 0 to update.
+ */
+
+static int
+a2f_store_seckey_put(a2f_store_t *st, MDB_txn *txn, const char *user,
+    size_t len, const a2f_seckey_t *k, unsigned flags)
+{
+    int      mrc;
+    size_t   n;
+    uint8_t  kbuf[A2F_CRED_KEY_MAX], vbuf[A2F_REC_SECKEY_MAX];
+    MDB_val  key, val;
+
+    n = a2f_store_seckey_encode(k, vbuf, sizeof(vbuf));
+    if (n == 0) {
+        return A2F_ERR_INVALID;
+    }
+
+    key.mv_data = kbuf;
+    key.mv_size = a2f_store_cred_key(user, len, A2F_CRED_SECKEY, k->name,
+                                     strlen(k->name), kbuf);
+    val.mv_data = vbuf;
+    val.mv_size = n;
+
+    mrc = mdb_put(txn, st->creds, &key, &val, flags);
+
+    return a2f_store_mdb_rc(mrc);
 }
 
 
@@ -1766,6 +1946,10 @@ a2f_store_seckey_match(const MDB_val *key, const MDB_val *val, unsigned i,
         && memcmp(k.cred_id, sc->id, sc->idlen) == 0)
     {
         sc->dup = 1;
+
+        if (sc->k != NULL) {
+            *sc->k = k;
+        }
     }
 
     return A2F_OK;
@@ -1774,12 +1958,14 @@ a2f_store_seckey_match(const MDB_val *key, const MDB_val *val, unsigned i,
 
 /*
  * In txn: the number of the user's keys (*n), and whether one of them
- * has the credential id id (*dup).
+ * has the credential id id (*dup); that key goes into k (may be NULL).
+ * Every key is decoded: one that does not parse is A2F_ERR_STORAGE.
  */
 
 static int
 a2f_store_seckey_scan(a2f_store_t *st, MDB_txn *txn, const char *user,
-    size_t len, const uint8_t *id, size_t idlen, unsigned *n, int *dup)
+    size_t len, const uint8_t *id, size_t idlen, unsigned *n, int *dup,
+    a2f_seckey_t *k)
 {
     int               rc;
     a2f_store_scan_t  sc;
@@ -1788,6 +1974,7 @@ a2f_store_seckey_scan(a2f_store_t *st, MDB_txn *txn, const char *user,
     sc.id = id;
     sc.idlen = idlen;
     sc.dup = 0;
+    sc.k = k;
 
     rc = a2f_store_cred_each(st, txn, user, len, A2F_CRED_SECKEY,
                              a2f_store_seckey_match, &sc, n);
@@ -1795,6 +1982,28 @@ a2f_store_seckey_scan(a2f_store_t *st, MDB_txn *txn, const char *user,
     *dup = sc.dup;
 
     return rc;
+}
+
+
+static int
+a2f_store_challenge_purpose_ok(int purpose)
+{
+    return purpose == A2F_CHALLENGE_REGISTER
+           || purpose == A2F_CHALLENGE_ASSERT;
+}
+
+
+/* the key of a user's challenge: user "\0" 'c' purpose */
+
+static size_t
+a2f_store_challenge_key(const char *user, size_t len, int purpose,
+    uint8_t *buf)
+{
+    char  p;
+
+    p = (char) purpose;
+
+    return a2f_store_cred_key(user, len, A2F_CRED_CHALLENGE, &p, 1, buf);
 }
 
 
@@ -3031,7 +3240,7 @@ a2f_store_user_del(a2f_store_t *st, const char *name, size_t len)
 
     /*
      * Every record of the user in creds, all under user "\0": devices,
-     * security keys, recovery codes, the link.
+     * security keys, recovery codes, the link, challenges.
      */
 
     memcpy(prefix, name, len);
@@ -3560,7 +3769,6 @@ a2f_store_totp_verify(a2f_store_t *st, const a2f_lockout_t *lo,
     unsigned         ndev, m;
     MDB_val          key, val;
     MDB_txn         *txn;
-    a2f_user_t       u;
     a2f_totp_dev_t   devs[A2F_DEVICES_MAX];
 
     if (code == NULL || codelen == 0 || codelen > A2F_CODE_MAX
@@ -3582,31 +3790,10 @@ a2f_store_totp_verify(a2f_store_t *st, const a2f_lockout_t *lo,
 
     ndev = 0;
 
-    /* locked? */
+    /* locked, no such user, disabled? */
 
-    if (lo != NULL && lo->max_fails && a2f_store_name_ok(user, len)) {
-        rc = a2f_store_fail_locked(st, txn, 'u', user, len, now);
-        if (rc != A2F_OK) {
-            goto failed;
-        }
-    }
-
-    if (lo != NULL && lo->max_fails_addr && addr != NULL) {
-        rc = a2f_store_fail_locked(st, txn, 'a', addr, strlen(addr), now);
-        if (rc != A2F_OK) {
-            goto failed;
-        }
-    }
-
-    rc = a2f_store_user_load(st, txn, user, len, &u);
-    a2f_store_wipe(&u.pwhash, sizeof(u.pwhash));
-
+    rc = a2f_store_factor_check(st, txn, lo, user, len, addr, now);
     if (rc != A2F_OK) {
-        goto failed;
-    }
-
-    if (u.flags & A2F_USER_DISABLED) {
-        rc = A2F_ERR_DISABLED;
         goto failed;
     }
 
@@ -3978,7 +4165,6 @@ a2f_store_recovery_use(a2f_store_t *st, const a2f_lockout_t *lo,
     uint8_t                mkey[32], h[A2F_RECOVERY_HASH];
     unsigned               i, left;
     MDB_txn               *txn;
-    a2f_user_t             u;
     const char            *why;
     a2f_store_recovery_t   rs;
 
@@ -4000,31 +4186,10 @@ a2f_store_recovery_use(a2f_store_t *st, const a2f_lockout_t *lo,
         goto done;
     }
 
-    /* locked? */
+    /* locked, no such user, disabled? */
 
-    if (lo != NULL && lo->max_fails && a2f_store_name_ok(user, len)) {
-        rc = a2f_store_fail_locked(st, txn, 'u', user, len, now);
-        if (rc != A2F_OK) {
-            goto failed;
-        }
-    }
-
-    if (lo != NULL && lo->max_fails_addr && addr != NULL) {
-        rc = a2f_store_fail_locked(st, txn, 'a', addr, strlen(addr), now);
-        if (rc != A2F_OK) {
-            goto failed;
-        }
-    }
-
-    rc = a2f_store_user_load(st, txn, user, len, &u);
-    a2f_store_wipe(&u.pwhash, sizeof(u.pwhash));
-
+    rc = a2f_store_factor_check(st, txn, lo, user, len, addr, now);
     if (rc != A2F_OK) {
-        goto failed;
-    }
-
-    if (u.flags & A2F_USER_DISABLED) {
-        rc = A2F_ERR_DISABLED;
         goto failed;
     }
 
@@ -4176,18 +4341,13 @@ int
 a2f_store_seckey_add(a2f_store_t *st, const char *user, size_t len,
     const a2f_seckey_t *k, int64_t now)
 {
-    int            rc, mrc, dup;
-    size_t         nlen, n;
-    uint8_t        kbuf[A2F_CRED_KEY_MAX], vbuf[A2F_REC_SECKEY_MAX];
+    int            rc, dup;
+    size_t         nlen;
     unsigned       nkeys;
-    MDB_val        key, val;
     MDB_txn       *txn;
     a2f_seckey_t   nk;
 
-    if (k == NULL
-        || k->cred_id_len == 0 || k->cred_id_len > A2F_SECKEY_ID_MAX
-        || k->pubkey_len == 0 || k->pubkey_len > A2F_SECKEY_PUB_MAX)
-    {
+    if (k == NULL || !a2f_store_seckey_valid(k)) {
         return A2F_ERR_INVALID;
     }
 
@@ -4203,18 +4363,13 @@ a2f_store_seckey_add(a2f_store_t *st, const char *user, size_t len,
         nk.created = now;
     }
 
-    n = a2f_store_seckey_encode(&nk, vbuf, sizeof(vbuf));
-    if (n == 0) {
-        return A2F_ERR_INVALID;
-    }
-
     rc = a2f_store_begin_user(st, 0, user, len, &txn);
     if (rc != A2F_OK) {
         return rc;
     }
 
     rc = a2f_store_seckey_scan(st, txn, user, len, nk.cred_id,
-                               nk.cred_id_len, &nkeys, &dup);
+                               nk.cred_id_len, &nkeys, &dup, NULL);
 
     if (rc == A2F_OK && dup) {
         rc = A2F_ERR_EXISTS;
@@ -4224,14 +4379,7 @@ a2f_store_seckey_add(a2f_store_t *st, const char *user, size_t len,
     }
 
     if (rc == A2F_OK) {
-        key.mv_data = kbuf;
-        key.mv_size = a2f_store_cred_key(user, len, A2F_CRED_SECKEY, nk.name,
-                                         nlen, kbuf);
-        val.mv_data = vbuf;
-        val.mv_size = n;
-
-        mrc = mdb_put(txn, st->creds, &key, &val, MDB_NOOVERWRITE);
-        rc = a2f_store_mdb_rc(mrc);
+        rc = a2f_store_seckey_put(st, txn, user, len, &nk, MDB_NOOVERWRITE);
     }
 
     if (rc != A2F_OK) {
@@ -4276,6 +4424,41 @@ a2f_store_seckey_list(a2f_store_t *st, const char *user, size_t len,
 
 
 int
+a2f_store_seckey_find(a2f_store_t *st, const char *user, size_t len,
+    const uint8_t *cred_id, size_t idlen, a2f_seckey_t *k)
+{
+    int            rc, found;
+    unsigned       n;
+    MDB_txn       *txn;
+    a2f_seckey_t   fk;
+
+    if (!a2f_store_seckey_id_ok(cred_id, idlen)) {
+        return A2F_ERR_NOTFOUND;
+    }
+
+    rc = a2f_store_begin_user(st, MDB_RDONLY, user, len, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_seckey_scan(st, txn, user, len, cred_id, idlen, &n,
+                               &found, &fk);
+
+    mdb_txn_abort(txn);
+
+    if (rc == A2F_OK && !found) {
+        rc = A2F_ERR_NOTFOUND;
+    }
+
+    if (rc == A2F_OK && k != NULL) {
+        *k = fk;
+    }
+
+    return rc;
+}
+
+
+int
 a2f_store_seckey_del(a2f_store_t *st, const char *user, size_t len,
     const char *name, size_t namelen)
 {
@@ -4307,6 +4490,319 @@ a2f_store_seckey_del(a2f_store_t *st, const char *user, size_t len,
     }
 
     return a2f_store_commit(st, txn);
+}
+
+
+int
+a2f_store_seckey_use(a2f_store_t *st, const a2f_lockout_t *lo,
+    const char *user, size_t len, const char *addr, const uint8_t *cred_id,
+    size_t idlen, uint32_t new_count, int64_t now)
+{
+    int            rc, found;
+    char           detail[sizeof("key= count=4294967295 stored=4294967295")
+                          + A2F_DEVICE_MAX];
+    uint32_t       old;
+    unsigned       n;
+    MDB_txn       *txn;
+    a2f_seckey_t   k;
+
+    if (!a2f_store_addr_ok(addr)) {
+        return A2F_ERR_INVALID;
+    }
+
+    if (!a2f_store_seckey_id_ok(cred_id, idlen)) {
+        return A2F_ERR_NOTFOUND;
+    }
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    /* locked, no such user, disabled? */
+
+    rc = a2f_store_factor_check(st, txn, lo, user, len, addr, now);
+    if (rc != A2F_OK) {
+        goto failed;
+    }
+
+    rc = a2f_store_seckey_scan(st, txn, user, len, cred_id, idlen, &n,
+                               &found, &k);
+    if (rc != A2F_OK) {
+        goto failed;
+    }
+
+    if (!found) {
+        rc = A2F_ERR_NOTFOUND;
+        goto failed;
+    }
+
+    /* flagged before: refused for good */
+
+    if (k.flags & A2F_SECKEY_CLONED) {
+        (void) snprintf(detail, sizeof(detail), "cloned key=%s", k.name);
+
+        rc = a2f_store_audit_put(st, txn, now, "key_refused", user, len,
+                                 addr, detail);
+        if (rc != A2F_OK) {
+            goto failed;
+        }
+
+        rc = a2f_store_commit(st, txn);
+
+        return (rc == A2F_OK) ? A2F_ERR_REPLAY : rc;
+    }
+
+    /*
+     * The counter as stored now, in this write transaction: of two uses
+     * of one count, the second sees the first's.
+     */
+
+    old = k.sign_count;
+
+    if ((new_count != 0 || old != 0) && new_count <= old) {
+        k.flags |= A2F_SECKEY_CLONED;
+
+        rc = a2f_store_seckey_put(st, txn, user, len, &k, 0);
+
+        if (rc == A2F_OK) {
+            rc = a2f_store_count_failure(st, txn, lo, user, len, 1, addr,
+                                         now);
+        }
+
+        if (rc == A2F_OK) {
+            (void) snprintf(detail, sizeof(detail),
+                            "key=%s count=%u stored=%u", k.name,
+                            (unsigned) new_count, (unsigned) old);
+            rc = a2f_store_audit_put(st, txn, now, "key_cloned", user, len,
+                                     addr, detail);
+        }
+
+        if (rc != A2F_OK) {
+            goto failed;
+        }
+
+        rc = a2f_store_commit(st, txn);
+
+        return (rc == A2F_OK) ? A2F_ERR_REPLAY : rc;
+    }
+
+    k.sign_count = new_count;
+    k.last_used = now;
+
+    rc = a2f_store_seckey_put(st, txn, user, len, &k, 0);
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_fail_del(st, txn, 'u', user, len);
+    }
+
+    if (rc == A2F_OK) {
+        (void) snprintf(detail, sizeof(detail), "key=%s", k.name);
+        rc = a2f_store_audit_put(st, txn, now, "key_ok", user, len, addr,
+                                 detail);
+    }
+
+    if (rc != A2F_OK) {
+        goto failed;
+    }
+
+    return a2f_store_commit(st, txn);
+
+failed:
+
+    mdb_txn_abort(txn);
+
+    return rc;
+}
+
+
+int
+a2f_store_seckey_fail(a2f_store_t *st, const a2f_lockout_t *lo,
+    const char *user, size_t len, const char *addr, const char *reason,
+    int64_t now)
+{
+    int       rc;
+    MDB_txn  *txn;
+
+    if (!a2f_store_addr_ok(addr)) {
+        return A2F_ERR_INVALID;
+    }
+
+    rc = a2f_store_begin_user(st, 0, user, len, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_count_failure(st, txn, lo, user, len, 1, addr, now);
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_audit_put(st, txn, now, "key_failed", user, len, addr,
+                                 reason);
+    }
+
+    if (rc != A2F_OK) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+
+    return a2f_store_commit(st, txn);
+}
+
+
+/* -- WebAuthn challenges --------------------------------------------------- */
+
+
+int
+a2f_store_challenge_new(a2f_store_t *st, const char *user, size_t len,
+    int purpose, int64_t expires, int64_t now,
+    uint8_t out[A2F_CHALLENGE_LEN])
+{
+    int       rc, mrc;
+    uint8_t   kbuf[A2F_CRED_KEY_MAX], vbuf[A2F_REC_CHALLENGE_LEN];
+    MDB_val   key, val;
+    MDB_txn  *txn;
+
+    if (out == NULL) {
+        return A2F_ERR_INVALID;
+    }
+
+    memset(out, 0, A2F_CHALLENGE_LEN);
+
+    /* now < expires <= now + A2F_CHALLENGE_TTL_MAX, without an overflow */
+
+    if (!a2f_store_challenge_purpose_ok(purpose) || expires <= now
+        || (uint64_t) expires - (uint64_t) now > A2F_CHALLENGE_TTL_MAX)
+    {
+        return A2F_ERR_INVALID;
+    }
+
+    if (!a2f_store_name_ok(user, len)) {
+        return A2F_ERR_NOTFOUND;
+    }
+
+    vbuf[0] = A2F_REC_CHALLENGE_V1;
+    a2f_store_put64(vbuf + 1, (uint64_t) expires);
+
+    rc = a2f_random(vbuf + 9, A2F_CHALLENGE_LEN);
+    if (rc != A2F_OK) {
+        goto done;
+    }
+
+    rc = a2f_store_begin_user(st, 0, user, len, &txn);
+    if (rc != A2F_OK) {
+        goto done;
+    }
+
+    /* in place of the user's earlier one of this purpose */
+
+    key.mv_data = kbuf;
+    key.mv_size = a2f_store_challenge_key(user, len, purpose, kbuf);
+    val.mv_data = vbuf;
+    val.mv_size = sizeof(vbuf);
+
+    mrc = mdb_put(txn, st->creds, &key, &val, 0);
+
+    if (mrc != MDB_SUCCESS) {
+        mdb_txn_abort(txn);
+        rc = a2f_store_mdb_rc(mrc);
+        goto done;
+    }
+
+    rc = a2f_store_commit(st, txn);
+
+    if (rc == A2F_OK) {
+        memcpy(out, vbuf + 9, A2F_CHALLENGE_LEN);
+    }
+
+done:
+
+    a2f_store_wipe(vbuf, sizeof(vbuf));
+
+    return rc;
+}
+
+
+int
+a2f_store_challenge_take(a2f_store_t *st, const char *user, size_t len,
+    int purpose, int64_t now, uint8_t out[A2F_CHALLENGE_LEN])
+{
+    int              rc, mrc;
+    uint8_t          kbuf[A2F_CRED_KEY_MAX], c[A2F_CHALLENGE_LEN];
+    int64_t          expires;
+    MDB_val          key, val;
+    MDB_txn         *txn;
+    const uint8_t   *p;
+    a2f_store_rd_t   r;
+
+    if (out == NULL) {
+        return A2F_ERR_INVALID;
+    }
+
+    memset(out, 0, A2F_CHALLENGE_LEN);
+
+    if (!a2f_store_challenge_purpose_ok(purpose)) {
+        return A2F_ERR_INVALID;
+    }
+
+    rc = a2f_store_begin_user(st, 0, user, len, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    key.mv_data = kbuf;
+    key.mv_size = a2f_store_challenge_key(user, len, purpose, kbuf);
+
+    mrc = mdb_get(txn, st->creds, &key, &val);
+    if (mrc != MDB_SUCCESS) {
+        rc = a2f_store_mdb_rc(mrc);
+        goto failed;
+    }
+
+    if (a2f_store_rd_open(&r, &val, A2F_REC_CHALLENGE_V1) != A2F_OK) {
+        rc = A2F_ERR_STORAGE;
+        goto failed;
+    }
+
+    expires = (int64_t) a2f_store_rd_u64(&r);
+    p = a2f_store_rd_bytes(&r, A2F_CHALLENGE_LEN);
+
+    if (r.bad || r.left != 0) {
+        rc = A2F_ERR_STORAGE;
+        goto failed;
+    }
+
+    /* copied before the delete: val points into the database's pages */
+
+    memcpy(c, p, A2F_CHALLENGE_LEN);
+
+    /* taken once: deleted also when it has expired */
+
+    mrc = mdb_del(txn, st->creds, &key, NULL);
+    if (mrc != MDB_SUCCESS) {
+        rc = a2f_store_mdb_rc(mrc);
+        goto failed;
+    }
+
+    rc = a2f_store_commit(st, txn);
+
+    if (rc == A2F_OK) {
+        if (now >= expires) {
+            rc = A2F_ERR_EXPIRED;
+
+        } else {
+            memcpy(out, c, A2F_CHALLENGE_LEN);
+        }
+    }
+
+    a2f_store_wipe(c, sizeof(c));
+
+    return rc;
+
+failed:
+
+    mdb_txn_abort(txn);
+
+    return rc;
 }
 
 

@@ -21,11 +21,14 @@
  *           used bitmap, created, and per code only
  *           HMAC-SHA256(a2f_derive(data key, "a2f-recovery-v1"),
  *           user name "\0" code): a code itself is never stored);
- *           user name "\0" 'k' key name -> a security key (credential
- *           id, COSE algorithm, public key, sign counter, flags,
- *           created, last used: public data, not sealed);
+ *           user name "\0" 'k' key name -> a security key (COSE
+ *           algorithm, sign counter, flags, created, last used,
+ *           transports, AAGUID, attestation format, U2F appId,
+ *           credential id, COSE public key: public data, not sealed);
  *           user name "\0" 'e' -> the user's enrollment link (SHA-256
- *           of the token, created, expires)
+ *           of the token, created, expires);
+ *           user name "\0" 'c' purpose -> the user's pending WebAuthn
+ *           challenge of that purpose (expires, the random bytes)
  *   fails   'u' user name | 'a' client address -> failure bucket
  *           (count, first failure, locked until)
  *   audit   8-byte big-endian microsecond time -> event text
@@ -85,8 +88,25 @@
 
 #define A2F_SECKEY_ID_MAX    255    /* credential id bytes                  */
 #define A2F_SECKEY_PUB_MAX   1024   /* public key bytes (COSE_Key)          */
+#define A2F_SECKEY_FMT_MAX   15     /* attestation format bytes, no NUL     */
+#define A2F_SECKEY_APPID_MAX 256    /* legacy U2F appId bytes, no NUL       */
+#define A2F_SECKEY_AAGUID    16     /* authenticator model id bytes         */
 #define A2F_SECKEYS_MAX      8      /* security keys per user               */
+
 #define A2F_SECKEY_U2F       0x01   /* registered through the FIDO U2F API  */
+#define A2F_SECKEY_CLONED    0x02   /* its sign count went backwards once:  */
+                                    /* refused until an admin removes it    */
+
+#define A2F_SECKEY_T_USB      0x01  /* transports (AuthenticatorTransport)  */
+#define A2F_SECKEY_T_NFC      0x02
+#define A2F_SECKEY_T_BLE      0x04
+#define A2F_SECKEY_T_INTERNAL 0x08
+#define A2F_SECKEY_T_HYBRID   0x10
+
+#define A2F_CHALLENGE_LEN    32     /* random bytes of a WebAuthn challenge */
+#define A2F_CHALLENGE_TTL_MAX 600   /* seconds                              */
+#define A2F_CHALLENGE_REGISTER  'r' /* purposes: navigator.credentials      */
+#define A2F_CHALLENGE_ASSERT    'a' /* .create(), .get()                    */
 
 #define A2F_LINK_TOKEN_LEN   32     /* base64url of 24 random bytes         */
 #define A2F_LINK_TTL_MAX     (30 * 86400)
@@ -129,9 +149,16 @@ typedef struct {
     uint8_t     pubkey[A2F_SECKEY_PUB_MAX];
     size_t      pubkey_len;
     uint32_t    sign_count;
-    uint32_t    flags;                /* A2F_SECKEY_*                       */
+    uint32_t    flags;                /* A2F_SECKEY_U2F, A2F_SECKEY_CLONED  */
     int64_t     created;
     int64_t     last_used;            /* 0: never                           */
+    uint8_t     aaguid[A2F_SECKEY_AAGUID];  /* all zero: none or unknown    */
+    char        fmt[A2F_SECKEY_FMT_MAX + 1];  /* "none", "packed",          */
+                                      /* "fido-u2f"; "u2f": imported legacy */
+                                      /* key; NUL-terminated                */
+    unsigned    transports;           /* A2F_SECKEY_T_* bits                */
+    char        appid[A2F_SECKEY_APPID_MAX + 1];  /* legacy U2F appId URL,  */
+                                      /* "" for WebAuthn keys; NUL-ended    */
 } a2f_seckey_t;
 
 
@@ -270,7 +297,9 @@ int a2f_store_user_gen(a2f_store_t *st, const char *name, size_t len,
  * the name is taken, A2F_ERR_INVALID for a bad name or hash.
  *
  * a2f_store_user_del: remove the user, every device of the user, the
- * user's recovery codes and the user's failure bucket.
+ * user's recovery codes, security keys, enrollment link and WebAuthn
+ * challenges (every creds record under user "\0"), and the user's
+ * failure bucket.
  *
  * a2f_store_user_set_password: store a new hash string (A2F_ERR_INVALID
  * when empty or too long) and bump the generation, which ends the
@@ -316,7 +345,12 @@ int a2f_store_user_update_flags(a2f_store_t *st, const char *name,
  *
  * a2f_store_seckey_add: add k to user.  Names as for TOTP devices (an
  * empty name means "key"); cred_id_len 1..A2F_SECKEY_ID_MAX, pubkey_len
- * 1..A2F_SECKEY_PUB_MAX, else A2F_ERR_INVALID; k->created 0 means now.
+ * 1..A2F_SECKEY_PUB_MAX; k->fmt 1..A2F_SECKEY_FMT_MAX bytes and k->appid
+ * 0..A2F_SECKEY_APPID_MAX bytes, both NUL-terminated in their arrays and
+ * of printable ASCII without spaces (0x21..0x7e); k->flags only
+ * A2F_SECKEY_U2F and A2F_SECKEY_CLONED, k->transports only A2F_SECKEY_T_*
+ * bits; else A2F_ERR_INVALID.  k->aaguid, k->alg, k->sign_count and
+ * k->last_used are stored as given; k->created 0 means now.
  * A credential id the user has already (under any name) is
  * A2F_ERR_EXISTS, as is a name taken.  A2F_ERR_TOOBIG when the user has
  * A2F_SECKEYS_MAX keys.  A2F_ERR_NOTFOUND: no such user.
@@ -324,15 +358,116 @@ int a2f_store_user_update_flags(a2f_store_t *st, const char *name,
  * a2f_store_seckey_list: fill keys[0..max-1] in name order, set *n
  * (as a2f_store_totp_list).  Returns A2F_OK or A2F_ERR_NOTFOUND.
  *
+ * a2f_store_seckey_find: read-only: the user's key with credential id
+ * cred_id (idlen bytes, compared exactly) into k (may be NULL: only
+ * whether there is one).  Returns A2F_OK or A2F_ERR_NOTFOUND (no such
+ * user, or no key with that id; also for a NULL cred_id, idlen 0 or
+ * idlen over A2F_SECKEY_ID_MAX).  k is set on A2F_OK only.
+ *
  * a2f_store_seckey_del: remove the key named name.  Returns A2F_OK or
  * A2F_ERR_NOTFOUND (no such user or key).
+ *
+ * a2f_store_user_del() also removes the user's security keys.
  */
 int a2f_store_seckey_add(a2f_store_t *st, const char *user, size_t len,
     const a2f_seckey_t *k, int64_t now);
 int a2f_store_seckey_list(a2f_store_t *st, const char *user, size_t len,
     a2f_seckey_t *keys, unsigned max, unsigned *n);
+int a2f_store_seckey_find(a2f_store_t *st, const char *user, size_t len,
+    const uint8_t *cred_id, size_t idlen, a2f_seckey_t *k);
 int a2f_store_seckey_del(a2f_store_t *st, const char *user, size_t len,
     const char *name, size_t namelen);
+
+/*
+ * Security key authentication events, each one write transaction (as
+ * the events of a2f_store_totp_verify(): lo NULL means no lockout; addr,
+ * NUL-terminated, at most A2F_ADDR_MAX bytes, may be NULL).
+ *
+ * a2f_store_seckey_use: the success step, once the caller has verified
+ * an assertion's signature with the key of credential id cred_id (idlen
+ * bytes) and read its signature counter new_count from the
+ * authenticator data.  Inside one write transaction: refuse when the
+ * user or addr is locked or the user is disabled; find the user's key
+ * with that id; refuse a key flagged A2F_SECKEY_CLONED (audits
+ * "key_refused" with "cloned key=<name>", not counted).  Then the
+ * counter check of WebAuthn (section 7.2, step 21) against the stored
+ * counter, read in this transaction: when either is non-zero and
+ * new_count is not greater than the stored one, the key may be cloned:
+ * it is flagged A2F_SECKEY_CLONED (refused from then on), a failure is
+ * counted against user and addr, "key_cloned" is audited with
+ * "key=<name> count=<new_count> stored=<old>" (and "locked" when a
+ * bucket becomes locked).  Else new_count and last_used = now are
+ * stored, the user's failure bucket is cleared and "key_ok" is audited
+ * with "key=<name>".  Of two concurrent calls with the same non-zero
+ * new_count exactly one returns A2F_OK; the other finds the count
+ * used, returns A2F_ERR_REPLAY and flags the key (an equal count is the
+ * signal of a clone).  A key without a counter (both 0) is accepted
+ * every time: against replays of its assertions only the single-use
+ * challenge (a2f_store_challenge_take()) protects.
+ * Returns:
+ *   A2F_OK            accepted; the counter and last use are stored
+ *   A2F_ERR_REPLAY    the key is flagged as cloned (not counted), or the
+ *                     counter did not grow: flagged now (counted)
+ *   A2F_ERR_LOCKED    user or address locked (nothing checked)
+ *   A2F_ERR_DISABLED  the user is disabled (nothing checked)
+ *   A2F_ERR_NOTFOUND  no such user, or the user has no key with that id
+ *                     (also for a NULL cred_id or a bad idlen); not
+ *                     counted
+ *   A2F_ERR_INVALID   addr too long
+ *   A2F_ERR_FULL, A2F_ERR_STORAGE
+ * On every failure but A2F_ERR_REPLAY nothing is written.
+ *
+ * a2f_store_seckey_fail: a failed security key step of user (a bad
+ * signature, an assertion of an unknown credential, a wrong challenge or
+ * origin...): count a failure against user and addr exactly as for a
+ * wrong TOTP code (auditing "locked" when a bucket becomes locked) and
+ * audit "key_failed" with reason (may be NULL; a short text without
+ * secrets, such as "signature key=yubi"; cut with the event text to
+ * A2F_AUDIT_MAX - 1 bytes).  Nothing is refused here: the caller checks
+ * a2f_store_locked() before it verifies anything.
+ * Returns A2F_OK (recorded), A2F_ERR_NOTFOUND (no such user: nothing
+ * written, as a2f_store_totp_verify() does not count codes for unknown
+ * users), A2F_ERR_INVALID (addr too long), A2F_ERR_FULL or
+ * A2F_ERR_STORAGE.
+ */
+int a2f_store_seckey_use(a2f_store_t *st, const a2f_lockout_t *lo,
+    const char *user, size_t len, const char *addr, const uint8_t *cred_id,
+    size_t idlen, uint32_t new_count, int64_t now);
+int a2f_store_seckey_fail(a2f_store_t *st, const a2f_lockout_t *lo,
+    const char *user, size_t len, const char *addr, const char *reason,
+    int64_t now);
+
+/*
+ * WebAuthn challenges (section 13.4.3: at least 16 random bytes, made
+ * by the server, used once): A2F_CHALLENGE_LEN random bytes per user and
+ * purpose (A2F_CHALLENGE_REGISTER for navigator.credentials.create(),
+ * A2F_CHALLENGE_ASSERT for .get()), each with an expiry.  Nothing about
+ * challenges is audited.
+ *
+ * a2f_store_challenge_new: fresh random bytes (a2f_random()) into out,
+ * stored as the user's challenge of purpose until expires (Unix
+ * seconds; now < expires <= now + A2F_CHALLENGE_TTL_MAX, else
+ * A2F_ERR_INVALID), in place of the user's previous challenge of that
+ * purpose (which can no longer be taken); the other purpose's is kept.
+ * out is all zero on failure.  Returns A2F_OK, A2F_ERR_NOTFOUND (no
+ * such user), A2F_ERR_INVALID (also a purpose that is not one of the
+ * two, or out NULL), A2F_ERR_CRYPTO, A2F_ERR_FULL or A2F_ERR_STORAGE.
+ *
+ * a2f_store_challenge_take: in one write transaction read the user's
+ * challenge of purpose into out and delete it: it is taken once,
+ * whatever the caller's verification says later.  out is set on A2F_OK
+ * only (all zero otherwise).  Returns A2F_OK, A2F_ERR_NOTFOUND (no such
+ * user, no challenge, or taken already), A2F_ERR_EXPIRED (now >=
+ * expires; it is deleted all the same), A2F_ERR_INVALID (a bad purpose,
+ * out NULL), A2F_ERR_FULL or A2F_ERR_STORAGE (nothing deleted).
+ *
+ * a2f_store_user_del() also removes the user's challenges.
+ */
+int a2f_store_challenge_new(a2f_store_t *st, const char *user, size_t len,
+    int purpose, int64_t expires, int64_t now,
+    uint8_t out[A2F_CHALLENGE_LEN]);
+int a2f_store_challenge_take(a2f_store_t *st, const char *user, size_t len,
+    int purpose, int64_t now, uint8_t out[A2F_CHALLENGE_LEN]);
 
 /*
  * Enrollment links: a single-use, expiring token an administrator hands

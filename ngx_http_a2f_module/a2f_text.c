@@ -514,3 +514,56 @@ a2f_rd_safe(const char *rd, size_t len)
 
     return 1;
 }
+
+
+size_t
+a2f_json_escape(const char *in, size_t len, char *out, size_t outsz)
+{
+    size_t          i, o;
+    unsigned char   c;
+    static const char  hex[] = "0123456789abcdef";
+
+    o = 0;
+
+    for (i = 0; i < len; i++) {
+        c = (unsigned char) in[i];
+
+        if (c == '"' || c == '\\') {
+            if (o + 2 >= outsz) {
+                return 0;
+            }
+
+            out[o++] = '\\';
+            out[o++] = (char) c;
+            continue;
+        }
+
+        if (c < 0x20) {
+            if (o + 6 >= outsz) {
+                return 0;
+            }
+
+            out[o++] = '\\';
+            out[o++] = 'u';
+            out[o++] = '0';
+            out[o++] = '0';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 0x0f];
+            continue;
+        }
+
+        if (o + 1 >= outsz) {
+            return 0;
+        }
+
+        out[o++] = (char) c;
+    }
+
+    if (o >= outsz) {
+        return 0;
+    }
+
+    out[o] = '\0';
+
+    return o;
+}

@@ -56,6 +56,14 @@ size_t a2f_html_escape(const char *in, size_t len, char *out, size_t outsz);
 size_t a2f_html_escape_len(const char *in, size_t len);
 
 /*
+ * Escape text for a JSON string (without the quotes): '"', '\\' and
+ * every byte under 0x20 (as \u00XX), into out (NUL-terminated).
+ * Returns the length, or 0 when outsz is too small (6 * len + 1 always
+ * suffices).
+ */
+size_t a2f_json_escape(const char *in, size_t len, char *out, size_t outsz);
+
+/*
  * Is a decoded redirect target safe: a same-origin absolute path?
  * It must start with exactly one '/', must not start with "//" or "/\",
  * and must be printable ASCII only: no backslash, no space, no control

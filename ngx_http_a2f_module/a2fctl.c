@@ -31,6 +31,7 @@
 #include "a2f_totp.h"
 #include "a2f_store.h"
 #include "a2f_qr.h"
+#include "a2f_webauthn.h"
 
 
 #define A2F_CTL_OK          0
@@ -43,6 +44,8 @@
 #define A2F_CTL_ISSUER_MAX  64
 #define A2F_CTL_LINK_TTL    86400           /* link --ttl default: 24h */
 #define A2F_CTL_B64_MAX(n)  (((n) * 4 + 2) / 3 + 1)
+#define A2F_CTL_U2F_POINT   65              /* 0x04 | x | y on P-256 */
+#define A2F_CTL_HTTPS       "https://"
 
 
 typedef struct {
@@ -71,11 +74,20 @@ typedef struct {
     const char     *what;           /* "device": in messages              */
     const char     *arg;            /* "DEVICE": in the usage of del      */
     const char     *event;          /* the audit event of del             */
+    const char     *cmds;           /* "add, list or del": its commands   */
     int           (*add)(a2f_ctl_t *ctl, int argc, char **argv);
+    int           (*import)(a2f_ctl_t *ctl, int argc, char **argv);
     int           (*list)(a2f_ctl_t *ctl, const char *name);
     int           (*del)(a2f_store_t *st, const char *user, size_t len,
                          const char *name, size_t namelen);
 } a2f_ctl_cred_t;
+
+
+/* a word of a bit mask: the transports of a security key */
+typedef struct {
+    const char     *word;
+    unsigned        bit;
+} a2f_ctl_bit_t;
 
 
 static void a2f_ctl_err(const char *fmt, ...);
@@ -123,6 +135,15 @@ static int a2f_ctl_cred_del(a2f_ctl_t *ctl, const a2f_ctl_cred_t *cr,
 static int a2f_ctl_totp_add(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_totp_list(a2f_ctl_t *ctl, const char *name);
 static int a2f_ctl_key_add(a2f_ctl_t *ctl, int argc, char **argv);
+static int a2f_ctl_key_import(a2f_ctl_t *ctl, int argc, char **argv);
+static int a2f_ctl_key_names(const char *cmd, const char *arg,
+    const char **name, const char **kname);
+static int a2f_ctl_key_store(a2f_ctl_t *ctl, const char *name,
+    const char *show, const a2f_seckey_t *k, const char *event);
+static int a2f_ctl_visible(const char *s);
+static int a2f_ctl_transports_arg(const char *s, unsigned *bits);
+static const char *a2f_ctl_transports_text(unsigned bits, char *buf,
+    size_t size);
 static int a2f_ctl_key_list(a2f_ctl_t *ctl, const char *name);
 static int a2f_ctl_link(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_recovery(a2f_ctl_t *ctl, int argc, char **argv);
@@ -139,13 +160,22 @@ static int a2f_ctl_audit_add(int64_t usec, const char *text, size_t len,
 
 
 static const a2f_ctl_cred_t  a2f_ctl_totp_cred = {
-    "totp", "device", "DEVICE", "totp_del",
-    a2f_ctl_totp_add, a2f_ctl_totp_list, a2f_store_totp_del
+    "totp", "device", "DEVICE", "totp_del", "add, list or del",
+    a2f_ctl_totp_add, NULL, a2f_ctl_totp_list, a2f_store_totp_del
 };
 
 static const a2f_ctl_cred_t  a2f_ctl_key_cred = {
-    "key", "key", "KEYNAME", "key_del",
-    a2f_ctl_key_add, a2f_ctl_key_list, a2f_store_seckey_del
+    "key", "key", "KEYNAME", "key_del", "add, import, list or del",
+    a2f_ctl_key_add, a2f_ctl_key_import, a2f_ctl_key_list,
+    a2f_store_seckey_del
+};
+
+static const a2f_ctl_bit_t  a2f_ctl_transports[] = {
+    { "usb", A2F_SECKEY_T_USB },
+    { "nfc", A2F_SECKEY_T_NFC },
+    { "ble", A2F_SECKEY_T_BLE },
+    { "internal", A2F_SECKEY_T_INTERNAL },
+    { "hybrid", A2F_SECKEY_T_HYBRID }
 };
 
 
@@ -209,9 +239,17 @@ a2f_ctl_help(FILE *f)
 "  totp list NAME              list a user's devices\n"
 "  totp del NAME DEVICE        remove a device\n"
 "  key add NAME KEYNAME --cred-id B64URL --public-key B64URL [--alg N]\n"
-"          [--u2f]             import a security key (WebAuthn credential\n"
+"          [--u2f] [--fmt FMT] [--aaguid HEX] [--transports LIST]\n"
+"                              import a security key (WebAuthn credential\n"
 "                              id and COSE public key; --alg: COSE\n"
-"                              algorithm, -7)\n"
+"                              algorithm, -7; --fmt: attestation format,\n"
+"                              none; --aaguid: 32 hex digits;\n"
+"                              --transports: usb,nfc,ble,internal,hybrid)\n"
+"  key import NAME KEYNAME --appid URL --key-handle B64URL\n"
+"          --public-key B64URL\n"
+"                              import a key registered through the old\n"
+"                              FIDO U2F API: its https:// appId, key handle\n"
+"                              and raw 65-byte P-256 public key\n"
 "  key list NAME               list a user's security keys\n"
 "  key del NAME KEYNAME        remove a security key\n"
 "  link NAME [--ttl DURATION]  print a new single-use enrollment token\n"
@@ -1046,11 +1084,15 @@ a2f_ctl_cred(a2f_ctl_t *ctl, const a2f_ctl_cred_t *cr, int argc,
     char  show[A2F_CTL_NAME_SHOW];
 
     if (argc < 1) {
-        return a2f_ctl_usage("%s: add, list or del?", cr->cmd);
+        return a2f_ctl_usage("%s: %s?", cr->cmd, cr->cmds);
     }
 
     if (strcmp(argv[0], "add") == 0) {
         return cr->add(ctl, argc - 1, argv + 1);
+    }
+
+    if (cr->import != NULL && strcmp(argv[0], "import") == 0) {
+        return cr->import(ctl, argc - 1, argv + 1);
     }
 
     if (strcmp(argv[0], "list") == 0) {
@@ -1376,17 +1418,164 @@ a2f_ctl_totp_list(a2f_ctl_t *ctl, const char *name)
 
 
 /*
+ * An argument of cmd that no option took: an unknown "--" option is a
+ * usage error, else the user name, then the key name.
+ */
+
+static int
+a2f_ctl_key_names(const char *cmd, const char *arg, const char **name,
+    const char **kname)
+{
+    char  show[A2F_CTL_NAME_SHOW];
+
+    if (arg[0] == '-' && arg[1] == '-') {
+        return a2f_ctl_usage("%s: unknown option \"%s\"", cmd,
+                             a2f_ctl_show(arg, strlen(arg), show,
+                                          sizeof(show)));
+    }
+
+    if (*name == NULL) {
+        *name = arg;
+
+    } else if (*kname == NULL) {
+        *kname = arg;
+
+    } else {
+        return a2f_ctl_usage("%s: one user and one key name only", cmd);
+    }
+
+    return A2F_CTL_OK;
+}
+
+
+/* store key k of user name (shown in show), audit event: A2F_CTL_* */
+
+static int
+a2f_ctl_key_store(a2f_ctl_t *ctl, const char *name, const char *show,
+    const a2f_seckey_t *k, const char *event)
+{
+    int   rc;
+    char  kshow[A2F_CTL_NAME_SHOW];
+
+    rc = a2f_ctl_open(ctl, 0);
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_seckey_add(ctl->st, name, strlen(name), k,
+                              (int64_t) time(NULL));
+
+    if (rc == A2F_ERR_EXISTS) {
+        a2f_ctl_err("user \"%s\" has a key named \"%s\" or with that "
+                    "credential id already", show,
+                    a2f_ctl_show(k->name, strlen(k->name), kshow,
+                                 sizeof(kshow)));
+        return A2F_CTL_FAIL;
+    }
+
+    if (rc == A2F_ERR_TOOBIG) {
+        a2f_ctl_err("user \"%s\" has %d keys already", show,
+                    A2F_SECKEYS_MAX);
+        return A2F_CTL_FAIL;
+    }
+
+    return a2f_ctl_changed(ctl, rc, name, event);
+}
+
+
+/* printable ASCII without spaces, as the store wants fmt and appid */
+
+static int
+a2f_ctl_visible(const char *s)
+{
+    for ( /* void */ ; *s != '\0'; s++) {
+        if (*s < 0x21 || *s > 0x7e) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* "usb,nfc": words of a2f_ctl_transports, comma-separated, into *bits */
+
+static int
+a2f_ctl_transports_arg(const char *s, unsigned *bits)
+{
+    size_t       i, n;
+    const char  *comma;
+
+    *bits = 0;
+
+    for ( ;; ) {
+        comma = strchr(s, ',');
+        n = (comma != NULL) ? (size_t) (comma - s) : strlen(s);
+
+        for (i = 0; i < sizeof(a2f_ctl_transports) / sizeof(a2f_ctl_bit_t);
+             i++)
+        {
+            if (strlen(a2f_ctl_transports[i].word) == n
+                && strncmp(s, a2f_ctl_transports[i].word, n) == 0)
+            {
+                break;
+            }
+        }
+
+        if (i == sizeof(a2f_ctl_transports) / sizeof(a2f_ctl_bit_t)) {
+            return 0;
+        }
+
+        *bits |= a2f_ctl_transports[i].bit;
+
+        if (comma == NULL) {
+            return 1;
+        }
+
+        s = comma + 1;
+    }
+}
+
+
+/* the words of bits, comma-separated, or "-" */
+
+static const char *
+a2f_ctl_transports_text(unsigned bits, char *buf, size_t size)
+{
+    size_t  i, pos;
+
+    pos = 0;
+    buf[0] = '\0';
+
+    for (i = 0; i < sizeof(a2f_ctl_transports) / sizeof(a2f_ctl_bit_t); i++) {
+        if (bits & a2f_ctl_transports[i].bit) {
+            pos += (size_t) snprintf(buf + pos, size - pos, "%s%s",
+                                     pos ? "," : "",
+                                     a2f_ctl_transports[i].word);
+            if (pos >= size) {
+                break;
+            }
+        }
+    }
+
+    return (buf[0] != '\0') ? buf : "-";
+}
+
+
+/*
  * key add NAME KEYNAME --cred-id B64URL --public-key B64URL [--alg N]
- * [--u2f]: an import (tests, migrations); the browser registers keys.
+ * [--u2f] [--fmt FMT] [--aaguid HEX] [--transports LIST]: an import
+ * (tests, migrations); the browser registers keys.
  */
 
 static int
 a2f_ctl_key_add(a2f_ctl_t *ctl, int argc, char **argv)
 {
     int            rc, i, m;
-    char           show[A2F_CTL_NAME_SHOW], kshow[A2F_CTL_NAME_SHOW];
+    char           show[A2F_CTL_NAME_SHOW];
     long           v;
-    const char    *name, *kname, *id, *pub, *alg;
+    size_t         n;
+    const char    *name, *kname, *id, *pub, *alg, *fmt, *aaguid, *tr;
     a2f_seckey_t   k;
 
     name = NULL;
@@ -1394,6 +1583,9 @@ a2f_ctl_key_add(a2f_ctl_t *ctl, int argc, char **argv)
     id = NULL;
     pub = NULL;
     alg = NULL;
+    fmt = NULL;
+    aaguid = NULL;
+    tr = NULL;
 
     memset(&k, 0, sizeof(a2f_seckey_t));
 
@@ -1401,7 +1593,10 @@ a2f_ctl_key_add(a2f_ctl_t *ctl, int argc, char **argv)
 
         if ((m = a2f_ctl_optval(argc, argv, &i, "--cred-id", &id))
             || (m = a2f_ctl_optval(argc, argv, &i, "--public-key", &pub))
-            || (m = a2f_ctl_optval(argc, argv, &i, "--alg", &alg)))
+            || (m = a2f_ctl_optval(argc, argv, &i, "--alg", &alg))
+            || (m = a2f_ctl_optval(argc, argv, &i, "--fmt", &fmt))
+            || (m = a2f_ctl_optval(argc, argv, &i, "--aaguid", &aaguid))
+            || (m = a2f_ctl_optval(argc, argv, &i, "--transports", &tr)))
         {
             if (m < 0) {
                 return a2f_ctl_usage("key add: %s needs a value", argv[i]);
@@ -1415,26 +1610,17 @@ a2f_ctl_key_add(a2f_ctl_t *ctl, int argc, char **argv)
             continue;
         }
 
-        if (argv[i][0] == '-' && argv[i][1] == '-') {
-            return a2f_ctl_usage("key add: unknown option \"%s\"",
-                                 a2f_ctl_show(argv[i], strlen(argv[i]),
-                                              show, sizeof(show)));
-        }
-
-        if (name == NULL) {
-            name = argv[i];
-
-        } else if (kname == NULL) {
-            kname = argv[i];
-
-        } else {
-            return a2f_ctl_usage("key add: one user and one key name only");
+        rc = a2f_ctl_key_names("key add", argv[i], &name, &kname);
+        if (rc != A2F_CTL_OK) {
+            return rc;
         }
     }
 
     if (name == NULL || kname == NULL || id == NULL || pub == NULL) {
         return a2f_ctl_usage("usage: key add NAME KEYNAME --cred-id B64URL "
-                             "--public-key B64URL [--alg N] [--u2f]");
+                             "--public-key B64URL [--alg N] [--u2f] "
+                             "[--fmt FMT] [--aaguid HEX] "
+                             "[--transports LIST]");
     }
 
     if (!a2f_ctl_user_arg(name, show, sizeof(show))
@@ -1457,6 +1643,35 @@ a2f_ctl_key_add(a2f_ctl_t *ctl, int argc, char **argv)
         k.alg = (int) v;
     }
 
+    if (fmt == NULL) {
+        fmt = "none";
+    }
+
+    if (fmt[0] == '\0' || strlen(fmt) > A2F_SECKEY_FMT_MAX
+        || !a2f_ctl_visible(fmt))
+    {
+        return a2f_ctl_usage("key add: --fmt must be 1..%d printable ASCII "
+                             "characters without spaces, such as none, "
+                             "packed or fido-u2f", A2F_SECKEY_FMT_MAX);
+    }
+
+    memcpy(k.fmt, fmt, strlen(fmt) + 1);
+
+    if (aaguid != NULL
+        && (a2f_hex_decode(aaguid, strlen(aaguid), k.aaguid,
+                           sizeof(k.aaguid), &n) != A2F_OK
+            || n != sizeof(k.aaguid)))
+    {
+        return a2f_ctl_usage("key add: --aaguid must be %d hex digits",
+                             2 * A2F_SECKEY_AAGUID);
+    }
+
+    if (tr != NULL && !a2f_ctl_transports_arg(tr, &k.transports)) {
+        return a2f_ctl_usage("key add: --transports must be a "
+                             "comma-separated list of usb, nfc, ble, "
+                             "internal and hybrid");
+    }
+
     rc = a2f_ctl_b64_arg("key add", "--cred-id", id, k.cred_id,
                          sizeof(k.cred_id), &k.cred_id_len);
     if (rc != A2F_CTL_OK) {
@@ -1469,28 +1684,129 @@ a2f_ctl_key_add(a2f_ctl_t *ctl, int argc, char **argv)
         return rc;
     }
 
-    rc = a2f_ctl_open(ctl, 0);
+    return a2f_ctl_key_store(ctl, name, show, &k, "key_add");
+}
+
+
+/*
+ * key import NAME KEYNAME --appid URL --key-handle B64URL --public-key
+ * B64URL: a key registered through the old FIDO U2F API.  Its key handle
+ * is the credential id; its public key, a raw uncompressed P-256 point,
+ * is stored as a COSE_Key; the browser asks for it with the appid
+ * extension.
+ */
+
+static int
+a2f_ctl_key_import(a2f_ctl_t *ctl, int argc, char **argv)
+{
+    int            rc, i, m;
+    char           show[A2F_CTL_NAME_SHOW];
+    size_t         len;
+    uint8_t        point[A2F_SECKEY_PUB_MAX];
+    const char    *name, *kname, *appid, *handle, *pub, *host;
+    a2f_seckey_t   k;
+
+    name = NULL;
+    kname = NULL;
+    appid = NULL;
+    handle = NULL;
+    pub = NULL;
+
+    for (i = 0; i < argc; i++) {
+
+        if ((m = a2f_ctl_optval(argc, argv, &i, "--appid", &appid))
+            || (m = a2f_ctl_optval(argc, argv, &i, "--key-handle", &handle))
+            || (m = a2f_ctl_optval(argc, argv, &i, "--public-key", &pub)))
+        {
+            if (m < 0) {
+                return a2f_ctl_usage("key import: %s needs a value",
+                                     argv[i]);
+            }
+
+            continue;
+        }
+
+        rc = a2f_ctl_key_names("key import", argv[i], &name, &kname);
+        if (rc != A2F_CTL_OK) {
+            return rc;
+        }
+    }
+
+    if (name == NULL || kname == NULL || appid == NULL || handle == NULL
+        || pub == NULL)
+    {
+        return a2f_ctl_usage("usage: key import NAME KEYNAME --appid URL "
+                             "--key-handle B64URL --public-key B64URL");
+    }
+
+    if (!a2f_ctl_user_arg(name, show, sizeof(show))
+        || !a2f_ctl_name_arg("key import", "KEYNAME", kname))
+    {
+        return A2F_CTL_USAGE;
+    }
+
+    /* https://host[...]: the origin of the U2F registration */
+
+    len = strlen(appid);
+    host = appid + sizeof(A2F_CTL_HTTPS) - 1;
+
+    if (len > A2F_SECKEY_APPID_MAX || len < sizeof(A2F_CTL_HTTPS)
+        || strncmp(appid, A2F_CTL_HTTPS, sizeof(A2F_CTL_HTTPS) - 1) != 0
+        || host[0] == '/' || host[0] == ':' || !a2f_ctl_visible(appid))
+    {
+        return a2f_ctl_usage("key import: --appid must be an https:// URL "
+                             "of at most %d bytes without spaces, such as "
+                             "https://example.com/app-id.json",
+                             A2F_SECKEY_APPID_MAX);
+    }
+
+    memset(&k, 0, sizeof(a2f_seckey_t));
+
+    memcpy(k.name, kname, strlen(kname) + 1);
+    memcpy(k.appid, appid, len + 1);
+    memcpy(k.fmt, "u2f", sizeof("u2f"));
+    k.alg = -7;
+    k.flags = A2F_SECKEY_U2F;
+
+    rc = a2f_ctl_b64_arg("key import", "--key-handle", handle, k.cred_id,
+                         sizeof(k.cred_id), &k.cred_id_len);
     if (rc != A2F_CTL_OK) {
         return rc;
     }
 
-    rc = a2f_store_seckey_add(ctl->st, name, strlen(name), &k,
-                              (int64_t) time(NULL));
+    rc = a2f_ctl_b64_arg("key import", "--public-key", pub, point,
+                         sizeof(point), &len);
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
 
-    if (rc == A2F_ERR_EXISTS) {
-        a2f_ctl_err("user \"%s\" has a key named \"%s\" or with that "
-                    "credential id already", show,
-                    a2f_ctl_show(kname, strlen(kname), kshow, sizeof(kshow)));
+    if (len != A2F_CTL_U2F_POINT) {
+        return a2f_ctl_usage("key import: --public-key must be %d bytes "
+                             "(an uncompressed P-256 point), not %zu",
+                             A2F_CTL_U2F_POINT, len);
+    }
+
+    if (point[0] != 0x04) {
+        return a2f_ctl_usage("key import: --public-key must start with "
+                             "0x04 (an uncompressed point), not 0x%02x",
+                             point[0]);
+    }
+
+    rc = a2f_wa_cose_from_u2f(point, len, k.pubkey, sizeof(k.pubkey),
+                              &k.pubkey_len);
+
+    if (rc == A2F_ERR_INVALID) {
+        return a2f_ctl_usage("key import: --public-key is not a point on "
+                             "the P-256 curve");
+    }
+
+    if (rc != A2F_OK) {
+        a2f_ctl_err("key import: cannot convert the public key: %s",
+                    a2f_strerror(rc));
         return A2F_CTL_FAIL;
     }
 
-    if (rc == A2F_ERR_TOOBIG) {
-        a2f_ctl_err("user \"%s\" has %d keys already", show,
-                    A2F_SECKEYS_MAX);
-        return A2F_CTL_FAIL;
-    }
-
-    return a2f_ctl_changed(ctl, rc, name, "key_add");
+    return a2f_ctl_key_store(ctl, name, show, &k, "key_import");
 }
 
 
@@ -1499,10 +1815,13 @@ a2f_ctl_key_list(a2f_ctl_t *ctl, const char *name)
 {
     int            rc;
     char           show[A2F_CTL_NAME_SHOW], kshow[A2F_CTL_NAME_SHOW];
-    char           created[32], used[32];
+    char           created[32], used[32], tr[64];
+    char           aaguid[2 * A2F_SECKEY_AAGUID + 1];
     char           id[A2F_CTL_B64_MAX(A2F_SECKEY_ID_MAX)];
+    char           appid[A2F_SECKEY_APPID_MAX + 1];
     unsigned       i, n;
     a2f_seckey_t   keys[A2F_SECKEYS_MAX];
+    static const uint8_t  zero[A2F_SECKEY_AAGUID];
 
     rc = a2f_ctl_open_user(ctl, name, show);
     if (rc != A2F_CTL_OK) {
@@ -1525,12 +1844,29 @@ a2f_ctl_key_list(a2f_ctl_t *ctl, const char *name)
             (void) snprintf(id, sizeof(id), "?");
         }
 
+        if (memcmp(keys[i].aaguid, zero, sizeof(zero)) == 0
+            || a2f_hex_encode(keys[i].aaguid, sizeof(keys[i].aaguid),
+                              aaguid, sizeof(aaguid)) == 0)
+        {
+            (void) snprintf(aaguid, sizeof(aaguid), "-");
+        }
+
         printf("%s alg=%d cred_id=%s sign_count=%u created=%s "
-               "last_used=%s u2f=%s\n",
+               "last_used=%s u2f=%s fmt=%s aaguid=%s transports=%s",
                a2f_ctl_show(keys[i].name, strlen(keys[i].name), kshow,
                             sizeof(kshow)),
                keys[i].alg, id, (unsigned) keys[i].sign_count, created, used,
-               (keys[i].flags & A2F_SECKEY_U2F) ? "yes" : "no");
+               (keys[i].flags & A2F_SECKEY_U2F) ? "yes" : "no",
+               keys[i].fmt, aaguid,
+               a2f_ctl_transports_text(keys[i].transports, tr, sizeof(tr)));
+
+        if (keys[i].appid[0] != '\0') {
+            printf(" appid=%s",
+                   a2f_ctl_show(keys[i].appid, strlen(keys[i].appid), appid,
+                                sizeof(appid)));
+        }
+
+        printf("%s\n", (keys[i].flags & A2F_SECKEY_CLONED) ? " cloned" : "");
     }
 
     return a2f_ctl_flush();

@@ -391,8 +391,7 @@ ngx_http_a2f_admin_user_page(ngx_http_request_t *r,
     keys.data = p;
 
     if (nkeys == 0) {
-        p = ngx_slprintf(p, end, "<p>None. Users register security keys "
-                         "themselves, from their account page.</p>");
+        p = ngx_slprintf(p, end, "<p>None.</p>");
 
     } else {
         p = ngx_slprintf(p, end, "<div class=\"scroll\"><table class=\"stack\"><thead><tr>"

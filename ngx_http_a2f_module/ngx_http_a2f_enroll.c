@@ -326,7 +326,7 @@ ngx_http_a2f_enroll_allowed(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    if (ngx_http_a2f_devices(r, ctx, &ndevices) != NGX_OK) {
+    if (ngx_http_a2f_devices(r, ctx, &ndevices, NULL) != NGX_OK) {
         return NGX_HTTP_SERVICE_UNAVAILABLE;
     }
 

@@ -46,6 +46,8 @@ static ngx_http_a2f_page_t  ngx_http_a2f_pages[] = {
     ngx_http_a2f_page("admin_audit.html",
                       ngx_http_a2f_page_admin_audit_html, page_admin_audit),
     ngx_http_a2f_page("link.html", ngx_http_a2f_page_link_html, page_link),
+    ngx_http_a2f_page("key.html", ngx_http_a2f_page_key_html, page_key),
+    ngx_http_a2f_page("a2f.js", ngx_http_a2f_page_a2f_js, page_js),
     ngx_http_a2f_page("a2f.css", ngx_http_a2f_page_a2f_css, page_css),
     { NULL, NULL, 0, 0 }
 };
@@ -253,8 +255,9 @@ ngx_http_a2f_send(ngx_http_request_t *r, ngx_uint_t status, ngx_str_t *type,
     static ngx_str_t  headers[][2] = {
         { ngx_string("Cache-Control"), ngx_string("no-store") },
         { ngx_string("Content-Security-Policy"),
-          ngx_string("default-src 'none'; style-src 'self'; "
-                     "img-src 'self' data:; form-action 'self'; "
+          ngx_string("default-src 'none'; script-src 'self'; "
+                     "style-src 'self'; img-src 'self' data:; "
+                     "connect-src 'self'; form-action 'self'; "
                      "frame-ancestors 'none'; base-uri 'none'") },
         { ngx_string("X-Frame-Options"), ngx_string("DENY") },
         { ngx_string("X-Content-Type-Options"), ngx_string("nosniff") },

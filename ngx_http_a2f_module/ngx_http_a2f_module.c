@@ -152,6 +152,27 @@ static ngx_command_t  ngx_http_a2f_commands[] = {
       offsetof(ngx_http_a2f_srv_conf_t, admin_max_age),
       NULL },
 
+    { ngx_string("a2f_webauthn"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_a2f_loc_conf_t, webauthn),
+      NULL },
+
+    { ngx_string("a2f_webauthn_rp_id"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_a2f_webauthn_rp_id,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("a2f_webauthn_origin"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_a2f_webauthn_origin,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("a2f_issuer"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -820,6 +841,8 @@ ngx_http_a2f_create_loc_conf(ngx_conf_t *cf)
 
     alcf->policy = NGX_CONF_UNSET_UINT;
     alcf->portal = NGX_CONF_UNSET;
+    alcf->webauthn = NGX_CONF_UNSET;
+    alcf->origins = NGX_CONF_UNSET_PTR;
 
     return alcf;
 }
@@ -846,7 +869,7 @@ ngx_http_a2f_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         ascf->need_portal = 1;
     }
 
-    return NGX_CONF_OK;
+    return ngx_http_a2f_webauthn_merge(cf, prev, conf);
 }
 
 

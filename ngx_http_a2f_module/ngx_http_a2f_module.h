@@ -19,6 +19,7 @@
 #include "a2f_crypto.h"
 #include "a2f_session.h"
 #include "a2f_store.h"
+#include "a2f_webauthn.h"
 
 
 #define NGX_HTTP_A2F_OFF           0
@@ -57,6 +58,8 @@ typedef struct {
     ngx_str_t                 page_admin_user;
     ngx_str_t                 page_admin_audit;
     ngx_str_t                 page_link;
+    ngx_str_t                 page_key;
+    ngx_str_t                 page_js;
     ngx_str_t                 page_css;
 } ngx_http_a2f_main_conf_t;
 
@@ -85,6 +88,10 @@ typedef struct {
 typedef struct {
     ngx_uint_t                policy;       /* NGX_HTTP_A2F_*             */
     ngx_flag_t                portal;       /* a2f_portal here            */
+
+    ngx_flag_t                webauthn;     /* a2f_webauthn               */
+    ngx_str_t                 rp_id;        /* NUL-terminated             */
+    ngx_array_t              *origins;      /* ngx_str_t, NUL-terminated  */
 } ngx_http_a2f_loc_conf_t;
 
 
@@ -106,6 +113,8 @@ typedef struct {
 #define NGX_HTTP_A2F_ACCOUNT  6
 #define NGX_HTTP_A2F_ADMIN    7     /* admin, admin/user, admin/audit    */
 #define NGX_HTTP_A2F_LINK     8     /* enroll/<token>                    */
+#define NGX_HTTP_A2F_KEY      9     /* key, key/... (security keys)      */
+#define NGX_HTTP_A2F_JS       10    /* a2f.js                            */
 
 /* ngx_http_a2f_redirect() flags */
 #define NGX_HTTP_A2F_RD_LVL1  1     /* &lvl=1: a one-factor location     */
@@ -150,6 +159,8 @@ typedef struct {
     int64_t                    expires;     /* a link's end              */
     char                       token[A2F_LINK_TOKEN_LEN + 1];
 
+    void                      *ext;         /* security keys: key.c's   */
+
     /* out */
     int                        rc;
     uint32_t                   gen;
@@ -171,6 +182,7 @@ typedef struct {
     uint8_t                   *secret;      /* a new TOTP secret         */
     ngx_str_t                  notice;      /* admin: what was done      */
     ngx_uint_t                 step_up;     /* otc: step=1               */
+    size_t                     body_max;    /* POST body bytes allowed   */
 } ngx_http_a2f_portal_ctx_t;
 
 
@@ -239,9 +251,12 @@ ngx_int_t ngx_http_a2f_set_rd(ngx_http_request_t *r,
 ngx_int_t ngx_http_a2f_second_factor(ngx_http_request_t *r,
     a2f_session_t *s);
 
-/* the session's user's TOTP device count; NGX_ERROR is logged */
+/*
+ * The session's user's TOTP device count and (nkeys not NULL) security
+ * key count; NGX_ERROR is logged.
+ */
 ngx_int_t ngx_http_a2f_devices(ngx_http_request_t *r,
-    ngx_http_a2f_portal_ctx_t *ctx, unsigned *n);
+    ngx_http_a2f_portal_ctx_t *ctx, unsigned *n, unsigned *nkeys);
 
 ngx_int_t ngx_http_a2f_no_device_page(ngx_http_request_t *r);
 
@@ -291,6 +306,19 @@ ngx_int_t ngx_http_a2f_admin_audit_page(ngx_http_request_t *r,
 u_char *ngx_http_a2f_time_text(u_char *p, int64_t t);
 
 
+/* ngx_http_a2f_key.c: security keys, /_a2f/key and key/... */
+
+ngx_int_t ngx_http_a2f_key_page(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_uint_t status, const char *error);
+ngx_int_t ngx_http_a2f_key_api(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_str_t *body);
+void ngx_http_a2f_key_run(ngx_http_a2f_job_t *job);
+ngx_int_t ngx_http_a2f_key_done(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx);
+ngx_int_t ngx_http_a2f_json_error(ngx_http_request_t *r, ngx_uint_t status,
+    const char *error, const char *reason);
+
+
 /* ngx_http_a2f_link.c: enrollment links, /_a2f/enroll/<token> */
 
 ngx_int_t ngx_http_a2f_link_get(ngx_http_request_t *r,
@@ -332,6 +360,16 @@ ngx_int_t ngx_http_a2f_enroll_done(ngx_http_request_t *r,
  * request; page is "login" or "otc". */
 ngx_int_t ngx_http_a2f_deny(ngx_http_request_t *r, ngx_uint_t policy,
     const char *page);
+
+
+/* ngx_http_a2f_webauthn_conf.c */
+
+char *ngx_http_a2f_webauthn_origin(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_a2f_webauthn_rp_id(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_a2f_webauthn_merge(ngx_conf_t *cf,
+    ngx_http_a2f_loc_conf_t *prev, ngx_http_a2f_loc_conf_t *conf);
 
 
 /* ngx_http_a2f_html.c */

@@ -33,7 +33,7 @@ static void ngx_http_a2f_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_a2f_form(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx, ngx_str_t *body);
 static ngx_int_t ngx_http_a2f_read_body(ngx_http_request_t *r,
-    ngx_str_t *body);
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_str_t *body);
 static ngx_int_t ngx_http_a2f_csrf_ok(ngx_http_request_t *r,
     ngx_str_t *binding, u_char *field, size_t len);
 static ngx_int_t ngx_http_a2f_login_binding(ngx_http_request_t *r,
@@ -52,6 +52,8 @@ static ngx_uint_t ngx_http_a2f_is_browser(ngx_http_request_t *r);
 ngx_str_t  ngx_http_a2f_html_type =
     ngx_string("text/html; charset=utf-8");
 static ngx_str_t  ngx_http_a2f_css_type = ngx_string("text/css");
+static ngx_str_t  ngx_http_a2f_js_type =
+    ngx_string("application/javascript; charset=utf-8");
 static ngx_str_t  ngx_http_a2f_json_type = ngx_string("application/json");
 
 
@@ -61,6 +63,7 @@ ngx_http_a2f_portal_handler(ngx_http_request_t *r)
     u_char                     *name;
     size_t                      len;
     ngx_int_t                   rc;
+    ngx_str_t                   type;
     ngx_http_a2f_srv_conf_t    *ascf;
     ngx_http_a2f_main_conf_t   *amcf;
     ngx_http_a2f_portal_ctx_t  *ctx;
@@ -102,6 +105,16 @@ ngx_http_a2f_portal_handler(ngx_http_request_t *r)
         ctx->token.data = name + 5;     /* "", "/user" or "/audit" */
         ctx->token.len = len - 5;
 
+    } else if (len >= 3 && ngx_strncmp(name, "key", 3) == 0
+               && (len == 3 || name[3] == '/'))
+    {
+        ctx->page = NGX_HTTP_A2F_KEY;
+        ctx->token.data = name + 3;     /* "", "/options", ... */
+        ctx->token.len = len - 3;
+
+    } else if (len == 6 && ngx_strncmp(name, "a2f.js", 6) == 0) {
+        ctx->page = NGX_HTTP_A2F_JS;
+
     } else if (len > 7 && ngx_strncmp(name, "enroll/", 7) == 0) {
         ctx->page = NGX_HTTP_A2F_LINK;
         ctx->token.data = name + 7;
@@ -114,9 +127,14 @@ ngx_http_a2f_portal_handler(ngx_http_request_t *r)
         return NGX_HTTP_NOT_FOUND;
     }
 
-    if (ctx->page == NGX_HTTP_A2F_CSS) {
+    if (ctx->page == NGX_HTTP_A2F_CSS || ctx->page == NGX_HTTP_A2F_JS) {
         if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
             return NGX_HTTP_NOT_ALLOWED;
+        }
+
+        if (ctx->page == NGX_HTTP_A2F_JS) {
+            return ngx_http_a2f_send(r, NGX_HTTP_OK, &ngx_http_a2f_js_type,
+                                     &amcf->page_js);
         }
 
         return ngx_http_a2f_send(r, NGX_HTTP_OK, &ngx_http_a2f_css_type,
@@ -150,23 +168,35 @@ ngx_http_a2f_portal_handler(ngx_http_request_t *r)
 
     if (r->method == NGX_HTTP_POST) {
 
-        if (r->headers_in.content_length_n > NGX_HTTP_A2F_BODY_MAX) {
+        /* forms, or JSON for the security-key endpoints */
+
+        if (ctx->page == NGX_HTTP_A2F_KEY) {
+            ctx->body_max = A2F_WA_BODY_MAX;
+            ngx_str_set(&type, "application/json");
+
+        } else {
+            ctx->body_max = NGX_HTTP_A2F_BODY_MAX;
+            ngx_str_set(&type, "application/x-www-form-urlencoded");
+        }
+
+        if (r->headers_in.content_length_n > (off_t) ctx->body_max) {
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "a2f: form body of %O bytes refused (at most %d)",
-                          r->headers_in.content_length_n,
-                          NGX_HTTP_A2F_BODY_MAX);
+                          "a2f: %s body of %O bytes refused (at most %uz)",
+                          ctx->page == NGX_HTTP_A2F_KEY ? "JSON" : "form",
+                          r->headers_in.content_length_n, ctx->body_max);
             return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
         }
 
         if (r->headers_in.content_type == NULL
+            || r->headers_in.content_type->value.len < type.len
             || ngx_strncasecmp(r->headers_in.content_type->value.data,
-                               (u_char *) "application/x-www-form-urlencoded",
-                               sizeof("application/x-www-form-urlencoded") - 1)
+                               type.data, type.len)
                != 0)
         {
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "a2f: form without "
-                          "application/x-www-form-urlencoded refused");
+                          "a2f: %s without %V refused",
+                          ctx->page == NGX_HTTP_A2F_KEY ? "request" : "form",
+                          &type);
             return NGX_HTTP_UNSUPPORTED_MEDIA_TYPE;
         }
 
@@ -194,11 +224,7 @@ ngx_http_a2f_portal_handler(ngx_http_request_t *r)
                                          "login", &ctx->rd, 0);
         }
 
-        if (ctx->auth.level == A2F_LEVEL_TWO && ctx->step_up) {
-            return ngx_http_a2f_otc_page(r, ctx, NGX_HTTP_OK, NULL);
-        }
-
-        if (ctx->auth.level == A2F_LEVEL_TWO) {
+        if (ctx->auth.level == A2F_LEVEL_TWO && !ctx->step_up) {
             return ngx_http_a2f_redirect(r, NGX_HTTP_MOVED_TEMPORARILY, NULL,
                                          &ctx->rd, 0);
         }
@@ -222,6 +248,9 @@ ngx_http_a2f_portal_handler(ngx_http_request_t *r)
     case NGX_HTTP_A2F_LINK:
         return ngx_http_a2f_link_get(r, ctx);
 
+    case NGX_HTTP_A2F_KEY:
+        return ngx_http_a2f_key_page(r, ctx, NGX_HTTP_OK, NULL);
+
     default: /* NGX_HTTP_A2F_LOGOUT */
         return ngx_http_a2f_post_job(r, ctx);
     }
@@ -237,10 +266,19 @@ ngx_http_a2f_body_handler(ngx_http_request_t *r)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_a2f_module);
 
-    rc = ngx_http_a2f_read_body(r, &body);
+    rc = ngx_http_a2f_read_body(r, ctx, &body);
 
     if (rc == NGX_OK) {
-        rc = ngx_http_a2f_form(r, ctx, &body);
+        if (ctx->page == NGX_HTTP_A2F_KEY) {
+            ngx_http_a2f_get_rd(r, ctx);
+            ctx->job = ngx_pcalloc(r->pool, sizeof(ngx_http_a2f_job_t));
+            rc = ctx->job ? ngx_http_a2f_key_api(r, ctx, &body)
+                          : NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+        } else {
+            rc = ngx_http_a2f_form(r, ctx, &body);
+        }
+
         ngx_explicit_memzero(body.data, body.len);
     }
 
@@ -252,10 +290,11 @@ ngx_http_a2f_body_handler(ngx_http_request_t *r)
 }
 
 
-/* The whole body in one buffer, at most NGX_HTTP_A2F_BODY_MAX bytes. */
+/* The whole body in one buffer, at most ctx->body_max bytes. */
 
 static ngx_int_t
-ngx_http_a2f_read_body(ngx_http_request_t *r, ngx_str_t *body)
+ngx_http_a2f_read_body(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
+    ngx_str_t *body)
 {
     u_char       *p;
     off_t         len;
@@ -273,10 +312,11 @@ ngx_http_a2f_read_body(ngx_http_request_t *r, ngx_str_t *body)
         len += ngx_buf_size(cl->buf);
     }
 
-    if (len > NGX_HTTP_A2F_BODY_MAX) {
+    if (len > (off_t) ctx->body_max) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "a2f: form body of %O bytes refused (at most %d)",
-                      len, NGX_HTTP_A2F_BODY_MAX);
+                      "a2f: %s body of %O bytes refused (at most %uz)",
+                      ctx->page == NGX_HTTP_A2F_KEY ? "JSON" : "form",
+                      len, ctx->body_max);
         return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
     }
 
@@ -759,6 +799,10 @@ ngx_http_a2f_job_run(void *data, ngx_log_t *log)
         ngx_http_a2f_link_run(job);
         break;
 
+    case NGX_HTTP_A2F_KEY:
+        ngx_http_a2f_key_run(job);
+        break;
+
     case NGX_HTTP_A2F_LOGOUT:
         job->rc = a2f_store_user_revoke(job->store, job->user, job->user_len);
 
@@ -845,6 +889,9 @@ ngx_http_a2f_job_done(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
 
     case NGX_HTTP_A2F_LINK:
         return ngx_http_a2f_link_done(r, ctx);
+
+    case NGX_HTTP_A2F_KEY:
+        return ngx_http_a2f_key_done(r, ctx);
 
     case NGX_HTTP_A2F_LOGIN:
 
@@ -1018,17 +1065,22 @@ ngx_http_a2f_login_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
 }
 
 
-/* GET otc: a user without a device is sent to enroll (a2f_enroll on) */
+/*
+ * GET otc: a user with only security keys goes to the key page; one
+ * without any second factor to enroll (a2f_enroll on).
+ */
 
 static ngx_int_t
 ngx_http_a2f_otc_get(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
 {
-    unsigned                   ndevices;
+    unsigned                   ndevices, nkeys;
     ngx_http_a2f_srv_conf_t   *ascf;
+    ngx_http_a2f_loc_conf_t   *alcf;
 
     ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_a2f_module);
 
-    if (ngx_http_a2f_devices(r, ctx, &ndevices) != NGX_OK) {
+    if (ngx_http_a2f_devices(r, ctx, &ndevices, &nkeys) != NGX_OK) {
         return NGX_HTTP_SERVICE_UNAVAILABLE;
     }
 
@@ -1036,7 +1088,13 @@ ngx_http_a2f_otc_get(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
         return ngx_http_a2f_otc_page(r, ctx, NGX_HTTP_OK, NULL);
     }
 
-    if (ascf->enroll) {
+    if (nkeys > 0 && alcf->webauthn) {
+        return ngx_http_a2f_redirect(r, NGX_HTTP_MOVED_TEMPORARILY, "key",
+                                     &ctx->rd, ctx->step_up
+                                               ? NGX_HTTP_A2F_RD_STEP : 0);
+    }
+
+    if (ascf->enroll && ctx->auth.level < A2F_LEVEL_TWO) {
         return ngx_http_a2f_redirect(r, NGX_HTTP_MOVED_TEMPORARILY, "enroll",
                                      &ctx->rd, 0);
     }
@@ -1049,11 +1107,17 @@ static ngx_int_t
 ngx_http_a2f_otc_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
     ngx_uint_t status, const char *error)
 {
+    u_char                    *p;
+    unsigned                   ndevices, nkeys;
     ngx_str_t                  binding;
-    ngx_http_a2f_var_t         vars[2];
+    ngx_http_a2f_var_t         vars[3];
+    ngx_http_a2f_srv_conf_t   *ascf;
+    ngx_http_a2f_loc_conf_t   *alcf;
     ngx_http_a2f_main_conf_t  *amcf;
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_a2f_module);
+    ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_a2f_module);
 
     binding.data = (u_char *) ctx->auth.session.sid;
     binding.len = ngx_strlen(ctx->auth.session.sid);
@@ -1070,8 +1134,34 @@ ngx_http_a2f_otc_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
         ngx_str_null(&vars[1].value);
     }
 
+    /* the other method, when the user has security keys too */
+
+    vars[2].name = "keylink";
+    vars[2].raw = 1;
+    ngx_str_null(&vars[2].value);
+
+    if (alcf->webauthn
+        && ngx_http_a2f_devices(r, ctx, &ndevices, &nkeys) == NGX_OK
+        && nkeys > 0)
+    {
+        p = ngx_pnalloc(r->pool, 128 + ascf->portal.len + 3 * ctx->rd.len);
+        if (p == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        vars[2].value.data = p;
+        p = ngx_sprintf(p, "<p class=\"small\"><a href=\"%Vkey?rd=",
+                        &ascf->portal);
+        p += a2f_url_escape((char *) ctx->rd.data, ctx->rd.len, (char *) p,
+                            3 * ctx->rd.len + 1);
+        p = ngx_sprintf(p, "%s\">Use a security key instead</a></p>",
+                        ctx->auth.level == A2F_LEVEL_TWO ? "&amp;step=1"
+                                                         : "");
+        vars[2].value.len = p - vars[2].value.data;
+    }
+
     return ngx_http_a2f_form_page(r, ctx, &amcf->page_otc, status, error,
-                                  &binding, vars, 2);
+                                  &binding, vars, 3);
 }
 
 
@@ -1449,7 +1539,7 @@ ngx_http_a2f_set_rd(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
 
 ngx_int_t
 ngx_http_a2f_devices(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
-    unsigned *n)
+    unsigned *n, unsigned *nkeys)
 {
     int                        rc;
     a2f_user_t                 u;
@@ -1469,6 +1559,10 @@ ngx_http_a2f_devices(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
     }
 
     *n = u.ndevices;
+
+    if (nkeys) {
+        *nkeys = u.nkeys;
+    }
 
     return NGX_OK;
 }

@@ -84,7 +84,7 @@ GET /_a2f/login?rd=%2Fapp
 Cache-Control: no-store
 X-Frame-Options: DENY
 Content-Type: text/html; charset=utf-8
-Content-Security-Policy: default-src 'none'; style-src 'self'; .*
+Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; .*
 Set-Cookie: ^a2f_csrf=[A-Za-z0-9_-]{22}; Path=/_a2f/; HttpOnly; SameSite=Lax$
 --- response_body_like eval
 qr/name="username".*name="password"/s

@@ -5,6 +5,7 @@ use warnings;
 use lib 't';
 use Test::More;
 use IPC::Open3 qw(open3);
+use MIME::Base64 qw(encode_base64url);
 use Symbol qw(gensym);
 use A2F;
 
@@ -143,10 +144,10 @@ is $rc, 0, 'key list';
 my @keys = split /\n/, $out;
 is scalar(@keys), 2, 'key list: one line per key';
 my $when = qr/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/;
-like $keys[0], qr/^backup alg=-257 cred_id=CQoLDA sign_count=0 created=$when last_used=never u2f=no\z/,
+like $keys[0], qr/^backup alg=-257 cred_id=CQoLDA sign_count=0 created=$when last_used=never u2f=no fmt=none aaguid=- transports=-\z/,
      'key list: name order, --alg';
-like $keys[1], qr/^yubi alg=-7 cred_id=AAECAwQFBgcI sign_count=0 created=$when last_used=never u2f=yes\z/,
-     'key list: alg -7 by default, --u2f';
+like $keys[1], qr/^yubi alg=-7 cred_id=AAECAwQFBgcI sign_count=0 created=$when last_used=never u2f=yes fmt=none aaguid=- transports=-\z/,
+     'key list: alg -7 by default, --u2f, fmt none, no AAGUID or transports';
 ($rc, $out) = run(undef, @dk, qw(user list));
 like $out, qr/^bob admin=no disabled=no devices=0 locked=no keys=2 /m,
      'user list counts the keys';
@@ -178,6 +179,146 @@ fails 2, qr/usage: key del NAME KEYNAME/, 'key del: no key name', undef,
       @dk, qw(key del bob);
 fails 2, qr/key: unknown command "frob"/, 'key: unknown command', undef,
       @dk, qw(key frob);
+fails 2, qr/key: add, import, list or del\?/, 'key: no command', undef,
+      @dk, 'key';
+fails 2, qr/totp: add, list or del\?/, 'totp: no command', undef,
+      @dk, 'totp';
+
+# key add: attestation format, AAGUID and transports, shown by key list
+($rc, $out, $err) = run(undef, @dk, qw(key add bob passkey --cred-id CQoLDQ
+                                       --public-key pQE --fmt packed
+                                       --aaguid CB69481E8FF7403993EC0A2729A154A8
+                                       --transports), 'hybrid,usb,internal');
+is $rc, 0, 'key add --fmt --aaguid --transports';
+is $err, '', 'key add --fmt ...: no message';
+fails 2, qr/--transports must be a comma-separated list of usb, nfc, ble, internal and hybrid/,
+      'key add: unknown transport', undef,
+      @dk, qw(key add bob x --cred-id AQ --public-key pQE --transports),
+      'usb,wifi';
+fails 2, qr/--transports must be a comma-separated list/,
+      'key add: empty transport', undef,
+      @dk, qw(key add bob x --cred-id AQ --public-key pQE --transports),
+      'usb,,nfc';
+fails 2, qr/--aaguid must be 32 hex digits/, 'key add: short AAGUID', undef,
+      @dk, qw(key add bob x --cred-id AQ --public-key pQE --aaguid 00ff);
+fails 2, qr/--aaguid must be 32 hex digits/, 'key add: AAGUID not hex', undef,
+      @dk, qw(key add bob x --cred-id AQ --public-key pQE --aaguid), 'g' x 32;
+fails 2, qr/--fmt must be 1\.\.15 printable ASCII characters without spaces/,
+      'key add: fmt with a space', undef,
+      @dk, qw(key add bob x --cred-id AQ --public-key pQE --fmt), 'no ne';
+fails 2, qr/--fmt must be 1\.\.15 /, 'key add: long fmt', undef,
+      @dk, qw(key add bob x --cred-id AQ --public-key pQE --fmt), 'f' x 16;
+fails 2, qr/--fmt must be 1\.\.15 /, 'key add: empty fmt', undef,
+      @dk, qw(key add bob x --cred-id AQ --public-key pQE --fmt=);
+
+# key import: a key registered through the old U2F API; its raw P-256
+# point (here the curve's generator) becomes a COSE key
+my $gx = pack 'H*', '6b17d1f2e12c4247f8bce6e563a440f2'
+                    . '77037d812deb33a0f4a13945d898c296';
+my $gy = pack 'H*', '4fe342e2fe1a7f9b8ee7eb4a7c0f9e16'
+                    . '2bce33576b315ececbb6406837bf51f5';
+my $point = encode_base64url("\x04$gx$gy");
+my $kh = encode_base64url(pack 'C*', 0 .. 63);
+my $appid = 'https://example.com/u2f/app-id.json';
+my @imp = ('--key-handle', $kh, '--public-key', $point);
+($rc, $out, $err) = run(undef, @dk, qw(key import bob legacy --appid), $appid,
+                        @imp);
+is $rc, 0, 'key import';
+is $err, '', 'key import: no message';
+($rc, $out) = run(undef, @dk, qw(key list bob));
+@keys = split /\n/, $out;
+is scalar(@keys), 4, 'key list: one line per key, imported and added';
+like $keys[1], qr/^legacy alg=-7 cred_id=\Q$kh\E sign_count=0 created=$when last_used=never u2f=yes fmt=u2f aaguid=- transports=- appid=\Q$appid\E\z/,
+     'key list: the imported key: U2F, fmt u2f, its appid';
+like $keys[2], qr/^passkey alg=-7 cred_id=CQoLDQ sign_count=0 created=$when last_used=never u2f=no fmt=packed aaguid=cb69481e8ff7403993ec0a2729a154a8 transports=usb,internal,hybrid\z/,
+     'key list: fmt, the AAGUID in hex, transports as words';
+
+my $appid256 = 'https://example.com/' . ('a' x 236);
+($rc) = run(undef, @dk, qw(key import bob long-appid --appid), $appid256,
+            '--key-handle', 'AQID', '--public-key', $point);
+is $rc, 0, 'key import: an appid of 256 bytes';
+($rc, $out) = run(undef, @dk, qw(key list bob));
+like $out, qr/^long-appid .* appid=\Q$appid256\E$/m,
+     'key list: the whole appid';
+
+sub imports {
+    my ($re, $name, %o) = @_;
+    my %a = ('--appid' => $appid, '--key-handle' => 'BAUG',
+             '--public-key' => $point, %o);
+    fails 2, $re, "key import: $name", undef, @dk, qw(key import bob bad),
+          map { defined $a{$_} ? ($_, $a{$_}) : () } sort keys %a;
+}
+
+my $len = qr/--public-key must be 65 bytes \(an uncompressed P-256 point\)/;
+imports qr/$len, not 64/, 'point of 64 bytes',
+        '--public-key' => encode_base64url("\x04$gx" . substr($gy, 1));
+imports qr/$len, not 66/, 'point of 66 bytes',
+        '--public-key' => encode_base64url("\x04$gx$gy\x00");
+imports qr/$len, not 33/, 'compressed point',
+        '--public-key' => encode_base64url("\x03$gx");
+imports qr/--public-key must start with 0x04 \(an uncompressed point\), not 0x06/,
+        'hybrid point form',
+        '--public-key' => encode_base64url("\x06$gx$gy");
+imports qr/--public-key must start with 0x04 .*, not 0x00/, 'first byte 0',
+        '--public-key' => encode_base64url("\x00$gx$gy");
+imports qr/--public-key is not a point on the P-256 curve/, 'off the curve',
+        '--public-key' => encode_base64url("\x04$gx" . substr($gy, 0, 31)
+                                           . "\xf6");
+imports qr/--public-key is not a point on the P-256 curve/, 'x past p',
+        '--public-key' => encode_base64url("\x04" . ("\xff" x 32) . $gy);
+imports qr/--public-key is not base64url \(without padding\)/,
+        'padded public key', '--public-key' => "$point=";
+imports qr/--public-key is not base64url/, 'standard base64 public key',
+        '--public-key' => 'BGsX0fLhLEJH+Lzm5WOkQPJ3A32BLes zoPShOUXYmMKW';
+imports qr/--key-handle is not base64url \(without padding\)/,
+        'padded key handle', '--key-handle' => 'AQI=';
+imports qr/--key-handle is not base64url/, 'key handle with "/"',
+        '--key-handle' => 'AQ/C';
+imports qr/--key-handle is longer than 255 bytes/, 'long key handle',
+        '--key-handle' => 'A' x 344;
+my $bad_appid = qr/--appid must be an https:\/\/ URL of at most 256 bytes/;
+imports $bad_appid, 'http appid', '--appid' => 'http://example.com';
+imports $bad_appid, 'appid without a scheme', '--appid' => 'example.com';
+imports $bad_appid, 'appid without a host', '--appid' => 'https://';
+imports $bad_appid, 'appid with an empty host', '--appid' => 'https:///x';
+imports $bad_appid, 'appid with a space',
+        '--appid' => 'https://example.com/a b';
+imports $bad_appid, 'appid of 257 bytes', '--appid' => "${appid256}a";
+imports $bad_appid, 'appid in upper case', '--appid' => 'HTTPS://EXAMPLE.COM';
+imports qr/usage: key import NAME KEYNAME --appid URL --key-handle B64URL --public-key B64URL/,
+        'no --appid', '--appid' => undef;
+imports qr/usage: key import NAME KEYNAME/, 'no --key-handle',
+        '--key-handle' => undef;
+imports qr/usage: key import NAME KEYNAME/, 'no --public-key',
+        '--public-key' => undef;
+fails 2, qr/key import: --appid needs a value/, 'key import: --appid last',
+      undef, @dk, qw(key import bob bad), @imp, '--appid';
+fails 2, qr/key import: unknown option "--cred-id"/,
+      'key import: an option of key add', undef,
+      @dk, qw(key import bob bad --appid), $appid, @imp, '--cred-id', 'AQ';
+fails 2, qr/key import: one user and one key name only/,
+      'key import: three names', undef,
+      @dk, qw(key import bob bad extra --appid), $appid, @imp;
+fails 2, qr/usage: key import NAME KEYNAME/, 'key import: no key name',
+      undef, @dk, qw(key import bob --appid), $appid, @imp;
+fails 2, qr/KEYNAME must be 1\.\.32 bytes/, 'key import: long key name',
+      undef, @dk, qw(key import bob), 'k' x 33, '--appid', $appid, @imp;
+fails 1, qr/user "bob" has a key named "other" or with that credential id/,
+      'key import: key handle taken', undef,
+      @dk, qw(key import bob other --appid), $appid, @imp;
+fails 1, qr/user "bob" has a key named "legacy" or with that credential id/,
+      'key import: name taken', undef,
+      @dk, qw(key import bob legacy --appid), $appid,
+      '--key-handle', 'BAUG', '--public-key', $point;
+fails 1, qr/user "nobody" not found/, 'key import: unknown user', undef,
+      @dk, qw(key import nobody legacy --appid), $appid, @imp;
+($rc, $out) = run(undef, @dk, qw(key list bob));
+is scalar(split /\n/, $out), 5, 'key import: nothing stored by the refusals';
+for my $k (qw(legacy passkey long-appid)) {
+    ($rc) = run(undef, @dk, 'key', 'del', 'bob', $k);
+    is $rc, 0, "key del $k";
+}
+
 ($rc) = run(undef, @dk, qw(key del bob backup));
 is $rc, 0, 'key del';
 ($rc, $out) = run(undef, @dk, qw(key list bob));
@@ -252,6 +393,7 @@ fails 1, qr/user "nobody" not found/, 'user admin: unknown user', undef,
 
 ($rc, $out) = run(undef, @dk, qw(audit 100));
 like $out, qr/key_add user=bob addr=- by=a2fctl/, 'audit has key_add';
+like $out, qr/key_import user=bob addr=- by=a2fctl/, 'audit has key_import';
 like $out, qr/key_del user=bob addr=- by=a2fctl/, 'audit has key_del';
 like $out, qr/link_new user=bob addr=- by=a2fctl/, 'audit has link_new';
 like $out, qr/user_admin user=bob addr=- admin=on by=a2fctl/,
@@ -274,6 +416,8 @@ like $out, qr/^bob admin=no disabled=no devices=0 locked=no keys=0 /m,
 ($rc, $out) = run(undef, '-h');
 like $out, qr/^  key add NAME KEYNAME --cred-id B64URL --public-key B64URL/m,
      'help: key add';
+like $out, qr/^  key import NAME KEYNAME --appid URL --key-handle B64URL\n +--public-key B64URL$/m,
+     'help: key import';
 like $out, qr/^  link NAME \[--ttl DURATION\]/m, 'help: link';
 like $out, qr/^  user admin NAME on\|off/m, 'help: user admin';
 

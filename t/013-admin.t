@@ -209,7 +209,7 @@ main::admin()
 Cache-Control: no-store
 X-Frame-Options: DENY
 --- response_headers_like
-Content-Security-Policy: default-src 'none'; style-src 'self';.*
+Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self';.*
 --- response_body_like eval
 qr{5 users\..*<a href="/_a2f/admin/user\?name=bob">bob</a></td><td>user</td><td>1 app, 0 keys</td><td>active</td><td class="time">never</td>.*<a href="/_a2f/admin/user\?name=keyholder">keyholder</a></td><td>user</td><td>1 app, 1 key</td>.*<a href="/_a2f/admin/user\?name=root">root</a></td><td><span class="tag">admin</span></td>}s
 --- no_error_log

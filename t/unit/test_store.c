@@ -4,8 +4,10 @@
  *
  * test_store.c: a2f_store.c: open and keys, key rotation, users, TOTP
  * devices and their replay guard, lockouts, audit, recovery codes, a
- * full map, two processes racing; flags, security keys, enrollment
- * links, audit pages and the audit hook (also from several threads).
+ * full map, two processes racing (TOTP codes, security key counters);
+ * flags, security keys (find, use, the clone flag, failures),
+ * WebAuthn challenges, enrollment links, audit pages and the audit hook
+ * (also from several threads).
  */
 
 
@@ -173,6 +175,22 @@ a2f_t_device(a2f_totp_dev_t *d, const char *name, const uint8_t *secret,
     d->period = 30;
     memcpy(d->secret, secret, len);
     d->secret_len = len;
+}
+
+
+static void
+a2f_t_seckey(a2f_seckey_t *k, const char *name, uint8_t id, size_t idlen,
+    size_t publen)
+{
+    memset(k, 0, sizeof(a2f_seckey_t));
+    snprintf(k->name, sizeof(k->name), "%s", name);
+    memset(k->cred_id, id, idlen);
+    k->cred_id_len = idlen;
+    memset(k->pubkey, 0xa5, publen);
+    k->pubkey[0] = id;
+    k->pubkey_len = publen;
+    k->alg = -7;
+    snprintf(k->fmt, sizeof(k->fmt), "none");
 }
 
 
@@ -1435,21 +1453,155 @@ a2f_t_backup(a2f_store_t *st, const a2f_keyring_t *kr)
 }
 
 
-/* two processes, one code, at the same moment: exactly one wins */
+/* what a racer does with its own store: 0 won, 1 replay, else failed */
+
+typedef int (*a2f_t_racer_pt)(a2f_store_t *st, const void *arg);
+
+
+/*
+ * Two processes, each with its own store, run racer(arg) at the same
+ * moment; *wins and *replays count their exit codes 0 and 1.
+ */
+
+static void
+a2f_t_race2(const char *path, const a2f_keyring_t *kr, a2f_t_racer_pt racer,
+    const void *arg, int *wins, int *replays)
+{
+    int           rc, k, status, go[2], ready[2];
+    char          c;
+    pid_t         pid[2];
+    a2f_store_t  *st;
+
+    *wins = 0;
+    *replays = 0;
+
+    if (pipe(go) != 0 || pipe(ready) != 0) {
+        CHECK(0);
+        return;
+    }
+
+    fflush(NULL);
+
+    for (k = 0; k < 2; k++) {
+        pid[k] = fork();
+
+        if (pid[k] == 0) {
+            close(go[1]);
+            close(ready[0]);
+
+            st = NULL;
+            rc = a2f_store_open(path, 0, kr, 0, &st, NULL, 0);
+            if (rc != A2F_OK) {
+                _exit(10);
+            }
+
+            if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1) {
+                _exit(11);
+            }
+
+            rc = racer(st, arg);
+            a2f_store_close(st);
+
+            _exit(rc);
+        }
+    }
+
+    close(go[0]);
+    close(ready[1]);
+
+    for (k = 0; k < 2; k++) {
+        if (read(ready[0], &c, 1) != 1) {
+            CHECK(0);
+        }
+    }
+
+    /* both are waiting: let them go at once */
+
+    if (write(go[1], "gg", 2) != 2) {
+        CHECK(0);
+    }
+
+    close(go[1]);
+    close(ready[0]);
+
+    for (k = 0; k < 2; k++) {
+        status = -1;
+        CHECK(waitpid(pid[k], &status, 0) == pid[k]);
+        CHECK(WIFEXITED(status));
+
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+            (*wins)++;
+
+        } else if (WIFEXITED(status) && WEXITSTATUS(status) == 1) {
+            (*replays)++;
+
+        } else {
+            fprintf(stderr, "race child exit %d\n",
+                    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        }
+    }
+}
+
+
+/* one code at one step */
+
+typedef struct {
+    char      code[16];
+    uint64_t  step;
+} a2f_t_otc_t;
+
+
+static int
+a2f_t_race_totp(a2f_store_t *st, const void *arg)
+{
+    int                 rc;
+    a2f_lockout_t       lo;
+    const a2f_t_otc_t  *o = arg;
+
+    memset(&lo, 0, sizeof(lo));
+
+    rc = a2f_store_totp_verify(st, &lo, "racer", 5, NULL, o->code, 6, 1,
+                               (int64_t) o->step * 30);
+
+    return rc == A2F_OK ? 0 : rc == A2F_ERR_REPLAY ? 1 : 12;
+}
+
+
+/* one assertion's counter */
+
+static int
+a2f_t_race_key(a2f_store_t *st, const void *arg)
+{
+    int             rc;
+    uint8_t         id[32];
+    a2f_lockout_t   lo;
+
+    memset(&lo, 0, sizeof(lo));
+    memset(id, 0x5a, sizeof(id));
+
+    rc = a2f_store_seckey_use(st, &lo, "racer", 5, NULL, id, sizeof(id),
+                              *(const uint32_t *) arg, A2F_T_NOW);
+
+    return rc == A2F_OK ? 0 : rc == A2F_ERR_REPLAY ? 1 : 12;
+}
+
+
+/*
+ * Two processes, one code (one security key counter), at the same
+ * moment: exactly one wins.
+ */
 
 static void
 a2f_t_race(const char *path, const a2f_keyring_t *kr)
 {
-    int             rc, round, k, status, wins, replays, go[2], ready[2];
-    char            code[16], c;
-    pid_t           pid[2];
-    uint8_t         s[20];
-    uint64_t        step;
+    int             round, wins, replays;
+    uint8_t         s[20], id[32];
+    uint32_t        count;
     a2f_store_t    *st;
-    a2f_lockout_t   lo;
+    a2f_seckey_t    k, f;
+    a2f_t_otc_t     o;
     a2f_totp_dev_t  d;
 
-    memset(&lo, 0, sizeof(lo));
     memcpy(s, "racing-secret-bytes!", 20);
 
     st = a2f_t_open(path, kr, 0);
@@ -1459,83 +1611,54 @@ a2f_t_race(const char *path, const a2f_keyring_t *kr)
     a2f_store_close(st);
 
     for (round = 0; round < 8; round++) {
-        step = A2F_T_NOW / 30 + (uint64_t) round * 2;
-        a2f_t_code(s, 20, A2F_SHA1, 6, step, code);
+        o.step = A2F_T_NOW / 30 + (uint64_t) round * 2;
+        a2f_t_code(s, 20, A2F_SHA1, 6, o.step, o.code);
 
-        if (pipe(go) != 0 || pipe(ready) != 0) {
-            CHECK(0);
-            return;
-        }
-
-        fflush(NULL);
-
-        for (k = 0; k < 2; k++) {
-            pid[k] = fork();
-
-            if (pid[k] == 0) {
-                close(go[1]);
-                close(ready[0]);
-
-                st = NULL;
-                rc = a2f_store_open(path, 0, kr, 0, &st, NULL, 0);
-                if (rc != A2F_OK) {
-                    _exit(10);
-                }
-
-                if (write(ready[1], "r", 1) != 1
-                    || read(go[0], &c, 1) != 1)
-                {
-                    _exit(11);
-                }
-
-                rc = a2f_store_totp_verify(st, &lo, "racer", 5, NULL, code,
-                                           6, 1, (int64_t) step * 30);
-                a2f_store_close(st);
-
-                _exit(rc == A2F_OK ? 0 : rc == A2F_ERR_REPLAY ? 1 : 12);
-            }
-        }
-
-        close(go[0]);
-        close(ready[1]);
-
-        for (k = 0; k < 2; k++) {
-            if (read(ready[0], &c, 1) != 1) {
-                CHECK(0);
-            }
-        }
-
-        /* both are waiting: let them go at once */
-
-        if (write(go[1], "gg", 2) != 2) {
-            CHECK(0);
-        }
-
-        close(go[1]);
-        close(ready[0]);
-
-        wins = 0;
-        replays = 0;
-
-        for (k = 0; k < 2; k++) {
-            status = -1;
-            CHECK(waitpid(pid[k], &status, 0) == pid[k]);
-            CHECK(WIFEXITED(status));
-
-            if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-                wins++;
-
-            } else if (WIFEXITED(status) && WEXITSTATUS(status) == 1) {
-                replays++;
-
-            } else {
-                fprintf(stderr, "race child exit %d\n",
-                        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-            }
-        }
+        a2f_t_race2(path, kr, a2f_t_race_totp, &o, &wins, &replays);
 
         CHECK(wins == 1);
         CHECK(replays == 1);
+    }
+
+    /*
+     * The same counter twice: one use wins, the other sees the count
+     * used and flags the key as cloned (an admin then adds it again).
+     */
+
+    memset(id, 0x5a, sizeof(id));
+
+    for (round = 0; round < 8; round++) {
+        st = a2f_t_open(path, kr, 0);
+
+        if (st == NULL) {
+            return;
+        }
+
+        a2f_t_seckey(&k, "racing key", 0x5a, sizeof(id), 77);
+        k.sign_count = (uint32_t) round * 10;
+        (void) a2f_store_seckey_del(st, "racer", 5, k.name, strlen(k.name));
+        CHECK_RC(a2f_store_seckey_add(st, "racer", 5, &k, A2F_T_NOW),
+                 A2F_OK);
+        a2f_store_close(st);
+
+        count = (uint32_t) round * 10 + 1;
+
+        a2f_t_race2(path, kr, a2f_t_race_key, &count, &wins, &replays);
+
+        CHECK(wins == 1);
+        CHECK(replays == 1);
+
+        st = a2f_t_open(path, kr, 0);
+
+        if (st == NULL) {
+            return;
+        }
+
+        memset(&f, 0, sizeof(f));
+        CHECK_RC(a2f_store_seckey_find(st, "racer", 5, id, sizeof(id), &f),
+                 A2F_OK);
+        CHECK(f.sign_count == count && f.flags == A2F_SECKEY_CLONED);
+        a2f_store_close(st);
     }
 }
 
@@ -1591,21 +1714,6 @@ a2f_t_find_cb(const a2f_user_t *u, void *arg)
     }
 
     return 0;
-}
-
-
-static void
-a2f_t_seckey(a2f_seckey_t *k, const char *name, uint8_t id, size_t idlen,
-    size_t publen)
-{
-    memset(k, 0, sizeof(a2f_seckey_t));
-    snprintf(k->name, sizeof(k->name), "%s", name);
-    memset(k->cred_id, id, idlen);
-    k->cred_id_len = idlen;
-    memset(k->pubkey, 0xa5, publen);
-    k->pubkey[0] = id;
-    k->pubkey_len = publen;
-    k->alg = -7;
 }
 
 
@@ -1699,10 +1807,20 @@ a2f_t_seckeys(a2f_store_t *st)
     k.sign_count = 41;
     k.flags = A2F_SECKEY_U2F;
     k.last_used = A2F_T_NOW + 5;
+    snprintf(k.fmt, sizeof(k.fmt), "u2f");
+    memset(k.appid, 'a', A2F_SECKEY_APPID_MAX);
+    memcpy(k.appid, "https://", 8);
+    k.transports = A2F_SECKEY_T_USB | A2F_SECKEY_T_HYBRID;
     CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW), A2F_OK);
 
     a2f_t_seckey(&k, "", 0x22, A2F_SECKEY_ID_MAX, A2F_SECKEY_PUB_MAX);
     k.created = 12345;
+    snprintf(k.fmt, sizeof(k.fmt), "fido-u2f-format");
+    memset(k.aaguid, 0xcb, sizeof(k.aaguid));
+    k.aaguid[15] = 0x01;
+    k.transports = A2F_SECKEY_T_USB | A2F_SECKEY_T_NFC | A2F_SECKEY_T_BLE
+                   | A2F_SECKEY_T_INTERNAL | A2F_SECKEY_T_HYBRID;
+    k.flags = A2F_SECKEY_CLONED;
     CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW), A2F_OK);
 
     memset(keys, 0, sizeof(keys));
@@ -1717,8 +1835,13 @@ a2f_t_seckeys(a2f_store_t *st)
     CHECK(keys[0].pubkey_len == A2F_SECKEY_PUB_MAX);
     CHECK(keys[0].pubkey[0] == 0x22
           && keys[0].pubkey[A2F_SECKEY_PUB_MAX - 1] == 0xa5);
-    CHECK(keys[0].sign_count == 0 && keys[0].flags == 0);
+    CHECK(keys[0].sign_count == 0 && keys[0].flags == A2F_SECKEY_CLONED);
     CHECK(keys[0].last_used == 0);
+    CHECK_STR(keys[0].fmt, "fido-u2f-format");
+    CHECK(keys[0].aaguid[0] == 0xcb && keys[0].aaguid[14] == 0xcb
+          && keys[0].aaguid[15] == 0x01);
+    CHECK(keys[0].transports == 0x1f);
+    CHECK_STR(keys[0].appid, "");
     CHECK_STR(keys[1].name, "yubi");
     CHECK(keys[1].alg == -257);
     CHECK(keys[1].cred_id_len == 64 && keys[1].cred_id[63] == 0x11);
@@ -1728,6 +1851,11 @@ a2f_t_seckeys(a2f_store_t *st)
     CHECK(keys[1].flags == A2F_SECKEY_U2F);
     CHECK(keys[1].created == A2F_T_NOW);
     CHECK(keys[1].last_used == A2F_T_NOW + 5);
+    CHECK_STR(keys[1].fmt, "u2f");
+    CHECK(strlen(keys[1].appid) == A2F_SECKEY_APPID_MAX
+          && strncmp(keys[1].appid, "https://aaa", 11) == 0);
+    CHECK(keys[1].transports == (A2F_SECKEY_T_USB | A2F_SECKEY_T_HYBRID));
+    CHECK(keys[1].aaguid[0] == 0 && keys[1].aaguid[15] == 0);
 
     CHECK_RC(a2f_store_seckey_list(st, "kate", 4, keys, 1, &n), A2F_OK);
     CHECK(n == 1);
@@ -1793,6 +1921,43 @@ a2f_t_seckeys(a2f_store_t *st)
     CHECK_RC(a2f_store_seckey_add(st, "nobody", 6, &k, A2F_T_NOW),
              A2F_ERR_NOTFOUND);
 
+    /* refused: fmt, appid, flags, transports */
+
+    k.fmt[0] = '\0';
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_INVALID);
+    memset(k.fmt, 'f', sizeof(k.fmt));
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_INVALID);
+    snprintf(k.fmt, sizeof(k.fmt), "no ne");
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_INVALID);
+    snprintf(k.fmt, sizeof(k.fmt), "none\n");
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_INVALID);
+    snprintf(k.fmt, sizeof(k.fmt), "n\xc3\xa9");
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_INVALID);
+    snprintf(k.fmt, sizeof(k.fmt), "none");
+    memset(k.appid, 'a', sizeof(k.appid));
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_INVALID);
+    snprintf(k.appid, sizeof(k.appid), "https://a b");
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_INVALID);
+    snprintf(k.appid, sizeof(k.appid), "https://a\x7f");
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_INVALID);
+    k.appid[0] = '\0';
+    k.transports = 0x20;
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_INVALID);
+    k.transports = 0;
+    k.flags = 0x04;
+    CHECK_RC(a2f_store_seckey_add(st, "kate", 4, &k, A2F_T_NOW),
+             A2F_ERR_INVALID);
+    k.flags = 0;
+
     CHECK_RC(a2f_store_user_get(st, "kate", 4, &u), A2F_OK);
     CHECK(u.nkeys == 3);
 
@@ -1847,6 +2012,555 @@ a2f_t_seckeys(a2f_store_t *st)
 
     CHECK_RC(a2f_store_user_del(st, "kate", 4), A2F_OK);
     CHECK_RC(a2f_store_user_del(st, "kat", 3), A2F_OK);
+}
+
+
+/* the number of audit events; au (may be NULL) the newest 8 */
+
+static unsigned
+a2f_t_events(a2f_store_t *st, a2f_t_audit_t *au)
+{
+    a2f_t_audit_t  tmp;
+
+    if (au == NULL) {
+        au = &tmp;
+    }
+
+    memset(au, 0, sizeof(a2f_t_audit_t));
+    CHECK_RC(a2f_store_audit_list(st, 1000000, a2f_t_audit_cb, au), A2F_OK);
+
+    return au->n;
+}
+
+
+/* the key with id byte id (idlen bytes) of user, found */
+
+static a2f_seckey_t *
+a2f_t_key_of(a2f_store_t *st, const char *user, uint8_t id, size_t idlen,
+    a2f_seckey_t *k)
+{
+    uint8_t  cid[A2F_SECKEY_ID_MAX];
+
+    memset(cid, id, idlen);
+    memset(k, 0, sizeof(a2f_seckey_t));
+
+    if (a2f_store_seckey_find(st, user, strlen(user), cid, idlen, k)
+        != A2F_OK)
+    {
+        CHECK(0);
+    }
+
+    return k;
+}
+
+
+/*
+ * find, use and fail: the counter check, the clone flag, lockouts, the
+ * audit trail, and nothing written on a refusal.
+ */
+
+static void
+a2f_t_seckey_use(a2f_store_t *st)
+{
+    char            addr[A2F_ADDR_MAX + 2];
+    uint8_t         id[A2F_SECKEY_ID_MAX + 1];
+    int64_t         t;
+    unsigned        ev;
+    a2f_seckey_t    k, f;
+    a2f_lockout_t   lo;
+    a2f_t_audit_t   au;
+
+    t = A2F_T_NOW + 90000;
+
+    lo.max_fails = 3;
+    lo.max_fails_addr = 5;
+    lo.period = 60;
+
+    CHECK_RC(a2f_t_add_user(st, "una", 0), A2F_OK);
+    CHECK_RC(a2f_t_add_user(st, "uwe", 0), A2F_OK);
+
+    a2f_t_seckey(&k, "yubi", 0x31, 48, 77);
+    CHECK_RC(a2f_store_seckey_add(st, "una", 3, &k, t), A2F_OK);
+    a2f_t_seckey(&k, "solo", 0x32, 48, 77);
+    k.sign_count = 9;
+    CHECK_RC(a2f_store_seckey_add(st, "una", 3, &k, t), A2F_OK);
+    a2f_t_seckey(&k, "uwes", 0x33, 48, 77);
+    CHECK_RC(a2f_store_seckey_add(st, "uwe", 3, &k, t), A2F_OK);
+
+    /* find: by the exact id, among this user's keys only */
+
+    memset(id, 0x32, sizeof(id));
+    memset(&f, 0, sizeof(f));
+    CHECK_RC(a2f_store_seckey_find(st, "una", 3, id, 48, &f), A2F_OK);
+    CHECK_STR(f.name, "solo");
+    CHECK(f.sign_count == 9 && f.cred_id_len == 48 && f.pubkey_len == 77);
+    CHECK_STR(f.fmt, "none");
+    CHECK_RC(a2f_store_seckey_find(st, "una", 3, id, 48, NULL), A2F_OK);
+
+    memset(&f, 0x77, sizeof(f));
+    CHECK_RC(a2f_store_seckey_find(st, "una", 3, id, 47, &f),
+             A2F_ERR_NOTFOUND);
+    CHECK(f.sign_count == 0x77777777);
+    CHECK_RC(a2f_store_seckey_find(st, "una", 3, id, 49, &f),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_seckey_find(st, "una", 3, id, 0, &f),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_seckey_find(st, "una", 3, id, A2F_SECKEY_ID_MAX + 1,
+                                   &f), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_seckey_find(st, "una", 3, NULL, 48, &f),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_seckey_find(st, "uwe", 3, id, 48, &f),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_seckey_find(st, "nobody", 6, id, 48, &f),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_seckey_find(st, "", 0, id, 48, &f),
+             A2F_ERR_NOTFOUND);
+    CHECK(f.sign_count == 0x77777777);
+    memset(id, 0x33, sizeof(id));
+    CHECK_RC(a2f_store_seckey_find(st, "uwe", 3, id, 48, &f), A2F_OK);
+    CHECK_STR(f.name, "uwes");
+
+    /* use: a key without a counter (0 and 0) is accepted every time */
+
+    memset(id, 0x31, sizeof(id));
+    ev = a2f_t_events(st, NULL);
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "una", 3, "10.0.0.1", id, 48, 0,
+                                  t + 1), A2F_OK);
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "una", 3, "10.0.0.1", id, 48, 0,
+                                  t + 2), A2F_OK);
+    a2f_t_key_of(st, "una", 0x31, 48, &f);
+    CHECK(f.sign_count == 0 && f.last_used == t + 2 && f.flags == 0);
+    CHECK(a2f_t_events(st, &au) == ev + 2);
+    CHECK_STR(au.texts[0], "key_ok user=una addr=10.0.0.1 key=yubi");
+
+    /* a growing counter is stored */
+
+    CHECK_RC(a2f_store_seckey_use(st, NULL, "una", 3, NULL, id, 48, 5,
+                                  t + 3), A2F_OK);
+    a2f_t_key_of(st, "una", 0x31, 48, &f);
+    CHECK(f.sign_count == 5 && f.last_used == t + 3);
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "una", 3, NULL, id, 48, 7,
+                                  t + 4), A2F_OK);
+    a2f_t_key_of(st, "una", 0x31, 48, &f);
+    CHECK(f.sign_count == 7 && f.last_used == t + 4);
+    CHECK(a2f_t_events(st, &au) == ev + 4);
+    CHECK_STR(au.texts[0], "key_ok user=una addr=- key=yubi");
+
+    /* fail: counted and audited; a success clears the user's bucket */
+
+    CHECK_RC(a2f_store_seckey_fail(st, &lo, "una", 3, "10.0.0.2",
+                                   "signature key=yubi", t + 5), A2F_OK);
+    CHECK_RC(a2f_store_seckey_fail(st, &lo, "una", 3, "10.0.0.2", NULL,
+                                   t + 5), A2F_OK);
+    CHECK(a2f_t_events(st, &au) == ev + 6);
+    CHECK_STR(au.texts[0], "key_failed user=una addr=10.0.0.2");
+    CHECK_STR(au.texts[1],
+              "key_failed user=una addr=10.0.0.2 signature key=yubi");
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "una", 3, "10.0.0.3", id, 48, 8,
+                                  t + 6), A2F_OK);
+    CHECK_RC(a2f_store_seckey_fail(st, &lo, "una", 3, "10.0.0.3", "x",
+                                   t + 6), A2F_OK);
+    CHECK_RC(a2f_store_seckey_fail(st, &lo, "una", 3, "10.0.0.3", "x",
+                                   t + 6), A2F_OK);
+    CHECK_RC(a2f_store_locked(st, &lo, "una", 3, NULL, t + 6), A2F_OK);
+
+    /* the third failure in a row locks the user */
+
+    ev = a2f_t_events(st, NULL);
+    CHECK_RC(a2f_store_seckey_fail(st, &lo, "una", 3, "10.0.0.3",
+                                   "origin", t + 6), A2F_OK);
+    CHECK_RC(a2f_store_locked(st, &lo, "una", 3, NULL, t + 6),
+             A2F_ERR_LOCKED);
+    CHECK(a2f_t_events(st, &au) == ev + 2);
+    CHECK_STR(au.texts[0], "key_failed user=una addr=10.0.0.3 origin");
+    CHECK_STR(au.texts[1], "locked user=una addr=10.0.0.3 bucket=user");
+
+    /* locked: refused, nothing written (the counter stays) */
+
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "una", 3, NULL, id, 48, 20,
+                                  t + 7), A2F_ERR_LOCKED);
+    a2f_t_key_of(st, "una", 0x31, 48, &f);
+    CHECK(f.sign_count == 8 && f.last_used == t + 6);
+    CHECK(a2f_t_events(st, NULL) == ev + 2);
+    CHECK_RC(a2f_store_unlock(st, "una", 3), A2F_OK);
+
+    /* an address past its limit is locked too */
+
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "una", 3, "10.0.0.3", id, 48, 20,
+                                  t + 7), A2F_OK);
+    CHECK_RC(a2f_store_seckey_fail(st, &lo, "una", 3, "10.0.0.3", "x",
+                                   t + 7), A2F_OK);
+    CHECK_RC(a2f_store_locked(st, &lo, NULL, 0, "10.0.0.3", t + 7), A2F_OK);
+    ev = a2f_t_events(st, NULL);
+    CHECK_RC(a2f_store_seckey_fail(st, &lo, "una", 3, "10.0.0.3", "x",
+                                   t + 7), A2F_OK);
+    CHECK_RC(a2f_store_locked(st, &lo, NULL, 0, "10.0.0.3", t + 7),
+             A2F_ERR_LOCKED);
+    CHECK(a2f_t_events(st, &au) == ev + 2);
+    CHECK_STR(au.texts[1], "locked user=una addr=10.0.0.3 bucket=addr");
+    CHECK_RC(a2f_store_locked(st, &lo, "una", 3, NULL, t + 7), A2F_OK);
+    ev = a2f_t_events(st, NULL);
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "una", 3, "10.0.0.3", id, 48, 21,
+                                  t + 8), A2F_ERR_LOCKED);
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "una", 3, "10.0.0.4", id, 48, 21,
+                                  t + 8), A2F_OK);
+    CHECK(a2f_t_events(st, NULL) == ev + 1);
+
+    /* refused without a trace: disabled, no such user or key, bad input */
+
+    ev = a2f_t_events(st, NULL);
+    CHECK_RC(a2f_store_user_set_flags(st, "una", 3, A2F_USER_DISABLED),
+             A2F_OK);
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "una", 3, NULL, id, 48, 30,
+                                  t + 9), A2F_ERR_DISABLED);
+    CHECK_RC(a2f_store_user_set_flags(st, "una", 3, 0), A2F_OK);
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "nobody", 6, NULL, id, 48, 30,
+                                  t + 9), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "una", 3, NULL, id, 47, 30,
+                                  t + 9), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "una", 3, NULL, id, 0, 30,
+                                  t + 9), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "una", 3, NULL, NULL, 48, 30,
+                                  t + 9), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "una", 3, NULL, id,
+                                  A2F_SECKEY_ID_MAX + 1, 30, t + 9),
+             A2F_ERR_NOTFOUND);
+    memset(id, 0x33, sizeof(id));
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "una", 3, NULL, id, 48, 30,
+                                  t + 9), A2F_ERR_NOTFOUND);
+    memset(id, 0x31, sizeof(id));
+    memset(addr, 'a', sizeof(addr));
+    addr[A2F_ADDR_MAX + 1] = '\0';
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "una", 3, addr, id, 48, 30,
+                                  t + 9), A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_seckey_fail(st, &lo, "una", 3, addr, "x", t + 9),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_seckey_fail(st, &lo, "nobody", 6, "10.0.0.9", "x",
+                                   t + 9), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_seckey_fail(st, &lo, "", 0, "10.0.0.9", "x", t + 9),
+             A2F_ERR_NOTFOUND);
+    CHECK(a2f_t_events(st, NULL) == ev);
+    a2f_t_key_of(st, "una", 0x31, 48, &f);
+    CHECK(f.sign_count == 21 && f.last_used == t + 8 && f.flags == 0);
+    lo.max_fails_addr = 1;
+    CHECK_RC(a2f_store_locked(st, &lo, NULL, 0, "10.0.0.9", t + 9), A2F_OK);
+    lo.max_fails_addr = 5;
+
+    /* an address that is exactly A2F_ADDR_MAX bytes is fine */
+
+    addr[A2F_ADDR_MAX] = '\0';
+    CHECK_RC(a2f_store_seckey_use(st, NULL, "una", 3, addr, id, 48, 22,
+                                  t + 9), A2F_OK);
+
+    /*
+     * The counter did not grow: the key is flagged, a failure counted
+     * against user and address, and the key refused from then on.
+     */
+
+    ev = a2f_t_events(st, NULL);
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "una", 3, "10.0.0.5", id, 48, 22,
+                                  t + 10), A2F_ERR_REPLAY);
+    a2f_t_key_of(st, "una", 0x31, 48, &f);
+    CHECK(f.flags == A2F_SECKEY_CLONED);
+    CHECK(f.sign_count == 22 && f.last_used == t + 9);
+    CHECK(a2f_t_events(st, &au) == ev + 1);
+    CHECK_STR(au.texts[0], "key_cloned user=una addr=10.0.0.5 key=yubi "
+              "count=22 stored=22");
+
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "una", 3, "10.0.0.5", id, 48,
+                                  1000, t + 11), A2F_ERR_REPLAY);
+    CHECK_RC(a2f_store_seckey_use(st, NULL, "una", 3, NULL, id, 48, 1001,
+                                  t + 11), A2F_ERR_REPLAY);
+    a2f_t_key_of(st, "una", 0x31, 48, &f);
+    CHECK(f.flags == A2F_SECKEY_CLONED);
+    CHECK(f.sign_count == 22 && f.last_used == t + 9);
+    CHECK(a2f_t_events(st, &au) == ev + 3);
+    CHECK_STR(au.texts[0], "key_refused user=una addr=- cloned key=yubi");
+    CHECK_STR(au.texts[1],
+              "key_refused user=una addr=10.0.0.5 cloned key=yubi");
+
+    /* only the clone was counted: two more failures lock the user */
+
+    CHECK_RC(a2f_store_seckey_fail(st, &lo, "una", 3, NULL, "x", t + 12),
+             A2F_OK);
+    CHECK_RC(a2f_store_locked(st, &lo, "una", 3, NULL, t + 12), A2F_OK);
+    CHECK_RC(a2f_store_seckey_fail(st, &lo, "una", 3, NULL, "x", t + 12),
+             A2F_OK);
+    CHECK_RC(a2f_store_locked(st, &lo, "una", 3, NULL, t + 12),
+             A2F_ERR_LOCKED);
+    CHECK_RC(a2f_store_unlock(st, "una", 3), A2F_OK);
+
+    /* the other key still works; a stored counter going to 0 is a clone */
+
+    memset(id, 0x32, sizeof(id));
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "una", 3, NULL, id, 48, 0,
+                                  t + 13), A2F_ERR_REPLAY);
+    a2f_t_key_of(st, "una", 0x32, 48, &f);
+    CHECK(f.flags == A2F_SECKEY_CLONED && f.sign_count == 9);
+    CHECK(a2f_t_events(st, &au) > 0);
+    CHECK_STR(au.texts[0], "key_cloned user=una addr=- key=solo count=0 "
+              "stored=9");
+
+    /* a smaller one too; the other user's key is untouched */
+
+    memset(id, 0x33, sizeof(id));
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "uwe", 3, NULL, id, 48, 3,
+                                  t + 14), A2F_OK);
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "uwe", 3, NULL, id, 48, 2,
+                                  t + 15), A2F_ERR_REPLAY);
+    a2f_t_key_of(st, "uwe", 0x33, 48, &f);
+    CHECK(f.flags == A2F_SECKEY_CLONED && f.sign_count == 3);
+
+    /* removed and added again by an admin: accepted */
+
+    CHECK_RC(a2f_store_seckey_del(st, "uwe", 3, "uwes", 4), A2F_OK);
+    a2f_t_seckey(&k, "uwes", 0x33, 48, 77);
+    CHECK_RC(a2f_store_seckey_add(st, "uwe", 3, &k, t), A2F_OK);
+    CHECK_RC(a2f_store_seckey_use(st, &lo, "uwe", 3, NULL, id, 48, 4,
+                                  t + 16), A2F_OK);
+
+    CHECK_RC(a2f_store_user_del(st, "una", 3), A2F_OK);
+    CHECK_RC(a2f_store_user_del(st, "uwe", 3), A2F_OK);
+}
+
+
+/* challenges: random, single use, per purpose, expiring, not audited */
+
+static void
+a2f_t_challenges(a2f_store_t *st)
+{
+    int64_t      t;
+    uint8_t      c1[A2F_CHALLENGE_LEN], c2[A2F_CHALLENGE_LEN];
+    uint8_t      c3[A2F_CHALLENGE_LEN], out[A2F_CHALLENGE_LEN];
+    uint8_t      zero[A2F_CHALLENGE_LEN];
+    unsigned     ev, n;
+    a2f_user_t   u;
+    a2f_seckey_t keys[A2F_SECKEYS_MAX];
+
+    t = A2F_T_NOW + 95000;
+    memset(zero, 0, sizeof(zero));
+
+    CHECK_RC(a2f_t_add_user(st, "cleo", 0), A2F_OK);
+    ev = a2f_t_events(st, NULL);
+
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, A2F_CHALLENGE_REGISTER,
+                                     t + 60, t, c1), A2F_OK);
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                     t + 600, t, c2), A2F_OK);
+    CHECK(memcmp(c1, zero, sizeof(zero)) != 0);
+    CHECK(memcmp(c1, c2, sizeof(c1)) != 0);
+
+    /* pending challenges are no keys or devices */
+
+    CHECK_RC(a2f_store_user_get(st, "cleo", 4, &u), A2F_OK);
+    CHECK(u.nkeys == 0 && u.ndevices == 0);
+    n = 99;
+    CHECK_RC(a2f_store_seckey_list(st, "cleo", 4, keys, A2F_SECKEYS_MAX, &n),
+             A2F_OK);
+    CHECK(n == 0);
+
+    /* taken once, each purpose its own */
+
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_REGISTER,
+                                      t + 59, out), A2F_OK);
+    CHECK(memcmp(out, c1, sizeof(c1)) == 0);
+    memset(out, 0xff, sizeof(out));
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_REGISTER,
+                                      t + 1, out), A2F_ERR_NOTFOUND);
+    CHECK(memcmp(out, zero, sizeof(zero)) == 0);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                      t + 599, out), A2F_OK);
+    CHECK(memcmp(out, c2, sizeof(c2)) == 0);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                      t + 1, out), A2F_ERR_NOTFOUND);
+
+    /* a new one replaces the old one of its purpose only */
+
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                     t + 60, t, c1), A2F_OK);
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, A2F_CHALLENGE_REGISTER,
+                                     t + 60, t, c3), A2F_OK);
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                     t + 60, t, c2), A2F_OK);
+    CHECK(memcmp(c1, c2, sizeof(c1)) != 0);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                      t, out), A2F_OK);
+    CHECK(memcmp(out, c2, sizeof(c2)) == 0);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                      t, out), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_REGISTER,
+                                      t, out), A2F_OK);
+    CHECK(memcmp(out, c3, sizeof(c3)) == 0);
+
+    /* expired: refused and gone */
+
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                     t + 10, t, c1), A2F_OK);
+    memset(out, 0xff, sizeof(out));
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                      t + 10, out), A2F_ERR_EXPIRED);
+    CHECK(memcmp(out, zero, sizeof(zero)) == 0);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                      t + 5, out), A2F_ERR_NOTFOUND);
+
+    /* refused: bad purposes and times, no such user; nothing written */
+
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                     t + 60, t, c3), A2F_OK);
+    memset(c1, 0xff, sizeof(c1));
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, 'x', t + 60, t, c1),
+             A2F_ERR_INVALID);
+    CHECK(memcmp(c1, zero, sizeof(zero)) == 0);
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, 0, t + 60, t, c1),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                     t, t, c1), A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                     t - 1, t, c1), A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                     t + A2F_CHALLENGE_TTL_MAX + 1, t, c1),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                     INT64_MAX, INT64_MIN, c1),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                     t + 60, t, NULL), A2F_ERR_INVALID);
+    memset(c1, 0xff, sizeof(c1));
+    CHECK_RC(a2f_store_challenge_new(st, "nobody", 6, A2F_CHALLENGE_ASSERT,
+                                     t + 60, t, c1), A2F_ERR_NOTFOUND);
+    CHECK(memcmp(c1, zero, sizeof(zero)) == 0);
+    CHECK_RC(a2f_store_challenge_new(st, "", 0, A2F_CHALLENGE_ASSERT,
+                                     t + 60, t, c1), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, 'x', t, out),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                      t, NULL), A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_challenge_take(st, "nobody", 6, A2F_CHALLENGE_ASSERT,
+                                      t, out), A2F_ERR_NOTFOUND);
+
+    /* the one made before the refusals is still there, as it was */
+
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                      t + 59, out), A2F_OK);
+    CHECK(memcmp(out, c3, sizeof(c3)) == 0);
+
+    /* at most A2F_CHALLENGE_TTL_MAX */
+
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                     t + A2F_CHALLENGE_TTL_MAX, t, c1),
+             A2F_OK);
+
+    /* nothing about challenges is audited */
+
+    CHECK(a2f_t_events(st, NULL) == ev);
+
+    /* deleting the user deletes them: a new "cleo" has none */
+
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, A2F_CHALLENGE_REGISTER,
+                                     t + 60, t, c1), A2F_OK);
+    CHECK_RC(a2f_store_user_del(st, "cleo", 4), A2F_OK);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                      t, out), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_t_add_user(st, "cleo", 0), A2F_OK);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                      t, out), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_REGISTER,
+                                      t, out), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_user_del(st, "cleo", 4), A2F_OK);
+}
+
+
+/*
+ * A full map: a key's use fails with A2F_ERR_FULL and changes nothing (or,
+ * should it fit in freed pages, works whole); a bigger map takes it.
+ */
+
+static void
+a2f_t_seckey_full(const a2f_keyring_t *kr)
+{
+    int            rc;
+    char           path[128], err[512];
+    int64_t        t;
+    uint8_t        id[16], c[A2F_CHALLENGE_LEN], out[A2F_CHALLENGE_LEN];
+    unsigned       i, ev;
+    a2f_store_t   *st;
+    a2f_seckey_t   k, f;
+    a2f_lockout_t  lo;
+
+    t = A2F_T_NOW + 97000;
+    memset(id, 0x41, sizeof(id));
+    memset(&lo, 0, sizeof(lo));
+    lo.max_fails = 1;
+    lo.period = 60;
+
+    a2f_t_path(path, sizeof(path), "keyfull.db");
+
+    st = NULL;
+    rc = a2f_store_open(path, 64 * 1024, kr, A2F_STORE_CREATE, &st, err,
+                        sizeof(err));
+    CHECK_RC(rc, A2F_OK);
+
+    if (rc != A2F_OK) {
+        return;
+    }
+
+    CHECK_RC(a2f_t_add_user(st, "fay", 0), A2F_OK);
+    a2f_t_seckey(&k, "yubi", 0x41, 16, 77);
+    k.sign_count = 3;
+    CHECK_RC(a2f_store_seckey_add(st, "fay", 3, &k, t), A2F_OK);
+    CHECK_RC(a2f_store_challenge_new(st, "fay", 3, A2F_CHALLENGE_ASSERT,
+                                     t + 60, t, c), A2F_OK);
+
+    for (i = 0; i < 100000; i++) {
+        rc = a2f_store_audit(st, t, "fill", NULL, 0, NULL,
+                             "0123456789012345678901234567890123456789"
+                             "0123456789012345678901234567890123456789"
+                             "0123456789012345678901234567890123456789");
+        if (rc != A2F_OK) {
+            break;
+        }
+    }
+
+    CHECK_RC(rc, A2F_ERR_FULL);
+    ev = a2f_t_events(st, NULL);
+
+    /* each of these either fails whole or, in freed pages, works whole */
+
+    rc = a2f_store_seckey_use(st, &lo, "fay", 3, "10.1.1.1", id, 16, 3, t);
+    CHECK(rc == A2F_ERR_FULL || rc == A2F_ERR_REPLAY);
+    a2f_t_key_of(st, "fay", 0x41, 16, &f);
+
+    if (rc == A2F_ERR_FULL) {
+        CHECK(f.flags == 0 && f.sign_count == 3);
+        CHECK(a2f_t_events(st, NULL) == ev);
+        CHECK_RC(a2f_store_locked(st, &lo, "fay", 3, NULL, t), A2F_OK);
+
+    } else {
+        fprintf(stderr, "note: seckey_use fit into the full map\n");
+    }
+
+    a2f_store_close(st);
+
+    /* a bigger map: the challenge is still there, the key as it was */
+
+    st = NULL;
+    CHECK_RC(a2f_store_open(path, 1024 * 1024, kr, 0, &st, err, sizeof(err)),
+             A2F_OK);
+
+    if (st == NULL) {
+        return;
+    }
+
+    CHECK_RC(a2f_store_challenge_take(st, "fay", 3, A2F_CHALLENGE_ASSERT, t,
+                                      out), A2F_OK);
+    CHECK(memcmp(out, c, sizeof(c)) == 0);
+
+    if (rc == A2F_ERR_FULL) {
+        CHECK_RC(a2f_store_seckey_use(st, &lo, "fay", 3, NULL, id, 16, 4, t),
+                 A2F_OK);
+    }
+
+    a2f_store_close(st);
 }
 
 
@@ -2946,6 +3660,8 @@ main(int argc, char **argv)
         a2f_t_recovery(st, path);
         a2f_t_flags(st);
         a2f_t_seckeys(st);
+        a2f_t_seckey_use(st);
+        a2f_t_challenges(st);
         a2f_store_close(st);
     }
 
@@ -2956,6 +3672,7 @@ main(int argc, char **argv)
     a2f_t_hook_threads(&kr);
 
     a2f_t_full();
+    a2f_t_seckey_full(&kr);
     a2f_t_race(path, &kr);
     a2f_t_del_last(&kr);
 
