@@ -311,7 +311,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rc = a2f_wa_client_data_parse(p, n, &cd, why, sizeof(why));
 
         if (rc == A2F_OK
-            && (cd.challenge_len == 0 || cd.challenge_len > A2F_WA_CHALLENGE_MAX
+            && (cd.challenge_len == 0
+                || cd.challenge_len > A2F_WA_CHALLENGE_MAX
                 || cd.origin_len == 0 || cd.origin_len > A2F_WA_ORIGIN_MAX
                 || strlen(cd.origin) != cd.origin_len
                 || cd.type < A2F_WA_TYPE_OTHER || cd.type > A2F_WA_TYPE_GET))

@@ -1166,6 +1166,11 @@ a2f_wa_cert_check(const a2f_wa_stmt_t *st, int u2f, const uint8_t *aaguid,
             goto done;
         }
 
+        if (X509_get_extension_flags(x) & EXFLAG_INVALID) {
+            a2f_wa_why(why, whysz, "attStmt: x5c[0] has bad extensions");
+            goto done;
+        }
+
         if (X509_check_ca(x) != 0) {
             a2f_wa_why(why, whysz, "attStmt: x5c[0] is a CA certificate");
             goto done;
@@ -1887,14 +1892,26 @@ a2f_wa_set_b64(json_t *obj, const char *key, const uint8_t *p, size_t len)
 }
 
 
-/* [{"type": "public-key", "id": b64url}, ...] */
+/* [{"type": "public-key", "id": b64url, "transports": [...]}, ...] */
 
 static int
 a2f_wa_set_creds(json_t *obj, const char *key, const a2f_seckey_t *keys,
     unsigned n)
 {
+    size_t    t;
     unsigned  i;
-    json_t   *arr, *c;
+    json_t   *arr, *c, *ts;
+
+    static const struct {
+        const char  *name;
+        unsigned     bit;
+    } names[] = {
+        { "usb",      A2F_SECKEY_T_USB },
+        { "nfc",      A2F_SECKEY_T_NFC },
+        { "ble",      A2F_SECKEY_T_BLE },
+        { "internal", A2F_SECKEY_T_INTERNAL },
+        { "hybrid",   A2F_SECKEY_T_HYBRID }
+    };
 
     if (n > 0 && keys == NULL) {
         return A2F_ERR_INVALID;
@@ -1902,7 +1919,7 @@ a2f_wa_set_creds(json_t *obj, const char *key, const a2f_seckey_t *keys,
 
     arr = json_array();
 
-    if (arr == NULL || json_object_set_new(obj, key, arr) != 0) {
+    if (json_object_set_new(obj, key, arr) != 0) {
         return A2F_ERR_NOMEM;
     }
 
@@ -1915,12 +1932,30 @@ a2f_wa_set_creds(json_t *obj, const char *key, const a2f_seckey_t *keys,
 
         c = json_object();
 
-        if (c == NULL || json_array_append_new(arr, c) != 0
+        if (json_array_append_new(arr, c) != 0
             || json_object_set_new(c, "type", json_string("public-key")) != 0
             || a2f_wa_set_b64(c, "id", keys[i].cred_id, keys[i].cred_id_len)
                != A2F_OK)
         {
             return A2F_ERR_NOMEM;
+        }
+
+        if (keys[i].transports == 0) {
+            continue;
+        }
+
+        ts = json_array();
+
+        if (json_object_set_new(c, "transports", ts) != 0) {
+            return A2F_ERR_NOMEM;
+        }
+
+        for (t = 0; t < sizeof(names) / sizeof(names[0]); t++) {
+            if ((keys[i].transports & names[t].bit)
+                && json_array_append_new(ts, json_string(names[t].name)) != 0)
+            {
+                return A2F_ERR_NOMEM;
+            }
         }
     }
 
@@ -1955,9 +1990,9 @@ a2f_wa_creation_options(const char *rp_id, const char *rp_name,
     };
 
     if (rp_id == NULL || rp_id[0] == '\0' || user == NULL || user_len == 0
-        || user_handle == NULL || uhlen == 0
-        || uhlen > A2F_WA_USER_HANDLE_MAX || challenge == NULL || clen == 0
-        || clen > A2F_WA_CHALLENGE_MAX)
+        || memchr(user, '\0', user_len) != NULL || user_handle == NULL
+        || uhlen == 0 || uhlen > A2F_WA_USER_HANDLE_MAX || challenge == NULL
+        || clen == 0 || clen > A2F_WA_CHALLENGE_MAX)
     {
         return NULL;
     }

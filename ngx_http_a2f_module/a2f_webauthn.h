@@ -61,7 +61,7 @@
 #define A2F_WA_FLAG_AT            0x40    /* attested credential data     */
 #define A2F_WA_FLAG_ED            0x80    /* extension data               */
 
-/* response.transports */
+/* response.transports (the first five are a2f_store.h's A2F_SECKEY_T_*) */
 #define A2F_WA_TRANSPORT_USB      0x01
 #define A2F_WA_TRANSPORT_NFC      0x02
 #define A2F_WA_TRANSPORT_BLE      0x04
@@ -72,7 +72,7 @@
 /* a2f_wa_cred_t.attestation */
 #define A2F_WA_ATT_NONE           0       /* fmt "none"                   */
 #define A2F_WA_ATT_SELF           1       /* "packed" without x5c         */
-#define A2F_WA_ATT_X5C            2       /* "packed" with x5c, "fido-u2f"*/
+#define A2F_WA_ATT_X5C            2       /* x5c: "packed", "fido-u2f"    */
 
 /* a2f_wa_client_data_t.type */
 #define A2F_WA_TYPE_OTHER         0
@@ -110,14 +110,14 @@ typedef struct {
 typedef struct {
     uint8_t    cred_id[A2F_SECKEY_ID_MAX];
     size_t     cred_id_len;
-    int        alg;                   /* COSE: -7, -8 or -257         */
+    int        alg;                   /* COSE: -7, -8 or -257             */
     uint8_t    pubkey[A2F_SECKEY_PUB_MAX];  /* the COSE_Key as received  */
     size_t     pubkey_len;
     uint32_t   sign_count;
     uint8_t    aaguid[16];
     char       fmt[A2F_WA_FMT_MAX + 1];     /* "none", "packed", "fido-u2f" */
     int        attestation;           /* A2F_WA_ATT_*                     */
-    uint8_t    flags;                 /* authData flags: UV, BE, BS   */
+    uint8_t    flags;                 /* authData flags: UV, BE, BS       */
     unsigned   transports;            /* A2F_WA_TRANSPORT_* bits          */
 } a2f_wa_cred_t;
 
@@ -278,24 +278,28 @@ int a2f_wa_assertion_verify(const a2f_wa_expect_t *e,
  *
  *   {"rp": {"id", "name"}, "user": {"id": b64url(user_handle), "name",
  *    "displayName"}, "challenge": b64url, "pubKeyCredParams": ES256,
- *    EdDSA, RS256, "timeout", "excludeCredentials": [{"type", "id"}],
- *    "authenticatorSelection": {"residentKey": "discouraged",
- *    "requireResidentKey": false, "userVerification"},
+ *    EdDSA, RS256, "timeout", "excludeCredentials": [{"type", "id",
+ *    "transports"}], "authenticatorSelection": {"residentKey":
+ *    "discouraged", "requireResidentKey": false, "userVerification"},
  *    "attestation": "none"}
  *
- * rp_name NULL means rp_id; user (user_len bytes, valid UTF-8) is both
- * name and displayName; user_handle 1..A2F_WA_USER_HANDLE_MAX bytes
- * (random, not the name); challenge 1..A2F_WA_CHALLENGE_MAX bytes;
- * exclude (nexclude entries, may be NULL when 0) the user's keys, by
- * cred_id; timeout_ms 0 leaves "timeout" out; flags A2F_WA_OPT_UV asks
- * for userVerification "required" (else "discouraged").
+ * rp_name NULL means rp_id; user (user_len bytes, valid UTF-8 without
+ * NUL) is both name and displayName; user_handle
+ * 1..A2F_WA_USER_HANDLE_MAX bytes (random, not the name); challenge
+ * 1..A2F_WA_CHALLENGE_MAX bytes; exclude (nexclude entries, may be NULL
+ * when 0) the user's keys, by cred_id and transports; timeout_ms 0
+ * leaves "timeout" out; flags A2F_WA_OPT_UV asks for userVerification
+ * "required" (else "discouraged").  "attestation" is "none": nothing
+ * here checks attestation against a trust anchor, and browsers then
+ * spare the user the privacy prompt.
  *
  * Options for navigator.credentials.get():
  *
  *   {"challenge", "timeout", "rpId", "allowCredentials": [{"type",
- *    "id"}], "userVerification", "extensions": {"appid"}}
+ *    "id", "transports"}], "userVerification", "extensions": {"appid"}}
  *
- * "extensions" only when appid is not NULL.
+ * "extensions" only when appid is not NULL; "transports" only for keys
+ * with transports (a2f_seckey_t's A2F_SECKEY_T_* bits).
  *
  * Both return compact JSON, NUL-terminated, with "/" escaped (so the
  * text may sit inside an HTML <script>), to be freed with free(); or
@@ -337,10 +341,10 @@ int a2f_wa_cose_from_u2f(const uint8_t *point, size_t len, uint8_t *out,
  * data must be present when attested != 0 (registration) and absent
  * otherwise (an assertion): AAGUID, a credential id of
  * 1..A2F_SECKEY_ID_MAX bytes, a COSE key (a2f_cose_parse()) of at most
- * A2F_SECKEY_PUB_MAX bytes; extensions, when ED is set, a CBOR map
- * without duplicate keys; BS only with BE; no trailing bytes.  The
- * pointers in *ad point into p.  Returns A2F_OK or A2F_ERR_INVALID (or
- * A2F_ERR_NOMEM, A2F_ERR_CRYPTO from the COSE key).
+ * A2F_SECKEY_PUB_MAX bytes; extensions, when ED is set, a CBOR map of
+ * at most 32 entries without duplicate keys; BS only with BE; no
+ * trailing bytes.  The pointers in *ad point into p.  Returns A2F_OK or
+ * A2F_ERR_INVALID (or A2F_ERR_NOMEM, A2F_ERR_CRYPTO from the COSE key).
  */
 int a2f_wa_client_data_parse(const uint8_t *cdj, size_t len,
     a2f_wa_client_data_t *cd, char *why, size_t whysz);

@@ -401,7 +401,10 @@ ngx_http_a2f_admin_user_page(ngx_http_request_t *r,
         for (i = 0; i < nkeys; i++) {
             p = ngx_slprintf(p, end, "<tr><td>");
             p = ngx_http_a2f_esc(p, end, ks[i].name, ngx_strlen(ks[i].name));
-            p = ngx_slprintf(p, end, "</td><td class=\"time\">");
+            p = ngx_slprintf(p, end, "%s</td><td class=\"time\">",
+                             (ks[i].flags & A2F_SECKEY_CLONED)
+                             ? " <span class=\"tag bad\">blocked: its "
+                               "counter went back</span>" : "");
             p = ngx_http_a2f_time_text(p, ks[i].created);
             p = ngx_slprintf(p, end, "</td><td class=\"time\">");
 

@@ -736,6 +736,11 @@ ngx_http_a2f_key_done(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
                       "a2f: user \"%s\" passed the security key \"%s\"",
                       kj->target, kj->name);
 
+        if (!ctx->rd_given) {
+            ngx_str_set(&out, "{\"ok\":true}");   /* the page knows rd */
+            break;
+        }
+
         out.len = sizeof("{\"ok\":true,\"next\":\"\"}") - 1
                   + 6 * ctx->rd.len;
         out.data = ngx_pnalloc(r->pool, out.len + 1);

@@ -183,6 +183,7 @@ typedef struct {
     ngx_str_t                  notice;      /* admin: what was done      */
     ngx_uint_t                 step_up;     /* otc: step=1               */
     size_t                     body_max;    /* POST body bytes allowed   */
+    ngx_uint_t                 rd_given;    /* ?rd= was there, and safe  */
 } ngx_http_a2f_portal_ctx_t;
 
 

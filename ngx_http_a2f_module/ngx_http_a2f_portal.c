@@ -1506,7 +1506,11 @@ ngx_http_a2f_get_rd(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
         return;
     }
 
-    (void) ngx_http_a2f_set_rd(r, ctx, rd, len);
+    if (ngx_http_a2f_set_rd(r, ctx, rd, len) == NGX_OK
+        && a2f_rd_safe((char *) rd, len))
+    {
+        ctx->rd_given = 1;
+    }
 }
 
 

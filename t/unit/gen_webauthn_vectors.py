@@ -79,7 +79,7 @@ def sha256(b):
     return hashlib.sha256(b).digest()
 
 
-# -- keys ----------------------------------------------------------------------
+# -- keys ---------------------------------------------------------------------
 
 def ec_key(seed):
     d = int.from_bytes(sha256(seed), "big") % (2 ** 255)
@@ -130,7 +130,7 @@ def u2f_point(k):
         serialization.PublicFormat.UncompressedPoint)
 
 
-# -- certificates --------------------------------------------------------------
+# -- certificates -------------------------------------------------------------
 
 NOT_BEFORE = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
 NOT_AFTER = datetime.datetime(2049, 12, 31, tzinfo=datetime.timezone.utc)
@@ -161,7 +161,7 @@ def cert(subject, key, issuer, issuer_key, serial, ca, aaguid=None):
     return b.sign(issuer_key, algo).public_bytes(serialization.Encoding.DER)
 
 
-# -- authenticator data --------------------------------------------------------
+# -- authenticator data -------------------------------------------------------
 
 UP, UV, AT, ED = 0x01, 0x04, 0x40, 0x80
 
@@ -184,7 +184,7 @@ def client_data(typ, challenge, extra=True):
     return (cd + "}").encode()
 
 
-# -- output --------------------------------------------------------------------
+# -- output -------------------------------------------------------------------
 
 out = []
 
@@ -199,22 +199,25 @@ def c_array(name, data):
 
 
 REGS = []
+BAD = []
 ASSERTS = []
 
 
 def registration(vname, fmt, key, cred_id, flags, count, aaguid,
-                 att=None, ext=None, cdj_extra=True):
-    """att: None (none), "self", or (att_key, [der certs])"""
+                 att=None, ext=None, cdj_extra=True, rp=RP_ID,
+                 stmt_alg=None, want=None):
+    """att: None (none), "self", or (att_key, [der certs]); want: the
+    A2F_ERR_* code of a vector that must fail, None for a good one"""
     cose, alg = cose_of(key)
     cdj = client_data("webauthn.create", REG_CHALLENGE, cdj_extra)
-    ad = auth_data(RP_ID, flags, count, aaguid, cred_id, cose, ext)
+    ad = auth_data(rp, flags, count, aaguid, cred_id, cose, ext)
     cdh = sha256(cdj)
     cert_der = b""
 
     if fmt == "none":
         stmt = {}
     elif fmt == "packed" and att == "self":
-        stmt = {"alg": alg, "sig": sign(key, ad + cdh)}
+        stmt = {"alg": stmt_alg or alg, "sig": sign(key, ad + cdh)}
     elif fmt == "packed":
         akey, chain = att
         _, aalg = cose_of(akey)
@@ -222,8 +225,9 @@ def registration(vname, fmt, key, cred_id, flags, count, aaguid,
         cert_der = chain[0]
     elif fmt == "fido-u2f":
         akey, chain = att
-        signed = (b"\x00" + sha256(RP_ID.encode()) + cdh + cred_id
-                  + u2f_point(key))
+        point = u2f_point(key) \
+            if isinstance(key, ec.EllipticCurvePrivateKey) else cose
+        signed = b"\x00" + sha256(rp.encode()) + cdh + cred_id + point
         stmt = {"sig": sign(akey, signed), "x5c": chain}
         cert_der = chain[0]
     else:
@@ -241,6 +245,9 @@ def registration(vname, fmt, key, cred_id, flags, count, aaguid,
     c_array("wv_%s_cdj" % vname, cdj)
     c_array("wv_%s_ato" % vname, ato)
     c_array("wv_%s_id" % vname, cred_id)
+    if want:
+        BAD.append((vname, want))
+        return
     c_array("wv_%s_cose" % vname, cose)
     REGS.append((vname, fmt, alg, count, flags, ad_off, len(ad), cert_off,
                  cert_len, aaguid))
@@ -319,6 +326,8 @@ def main():
 #include <stddef.h>
 #include <stdint.h>
 
+#include "a2f_common.h"
+
 
 #define WV_RP_ID   "%s"
 #define WV_ORIGIN  "%s"
@@ -347,6 +356,29 @@ def main():
     registration("reg_ext", "packed", ec_key(b"a2f credprotect"), rnd(16),
                  UP | AT | ED, 3, aaguid_packed, "self",
                  ext={"credProtect": 2})
+
+    # well-formed and signed, but each wrong in one way
+    att_ca_der = cert(name("a2f test authenticator",
+                           "Authenticator Attestation"),
+                      att_key, ca_name, ca_key, 5, True, aaguid_full)
+    p384 = ec.generate_private_key(ec.SECP384R1())
+    p384_der = cert(u2f_name, p384, u2f_name, p384, 6, False)
+    k_bad = ec_key(b"a2f bad credential")
+    registration("bad_aaguid", "packed", k_bad, rnd(16), UP | AT, 1,
+                 aaguid_packed, (att_key, [att_der]), want="A2F_ERR_AUTH")
+    registration("bad_ca", "packed", k_bad, rnd(16), UP | AT, 1,
+                 aaguid_full, (att_key, [att_ca_der]), want="A2F_ERR_AUTH")
+    registration("bad_u2f_p384", "fido-u2f", k_bad, rnd(16), UP | AT, 0,
+                 zero, (p384, [p384_der]), want="A2F_ERR_INVALID")
+    registration("bad_u2f_eddsa", "fido-u2f", k_ed, rnd(16), UP | AT, 0,
+                 zero, (u2f_key, [u2f_der]), want="A2F_ERR_INVALID")
+    registration("bad_self_alg", "packed", k_bad, rnd(16), UP | AT, 1,
+                 aaguid_packed, "self", stmt_alg=-257, want="A2F_ERR_INVALID")
+    registration("bad_noup", "packed", k_bad, rnd(16), AT, 1,
+                 aaguid_packed, "self", want="A2F_ERR_AUTH")
+    registration("bad_rp", "packed", k_bad, rnd(16), UP | AT, 1,
+                 aaguid_packed, "self", rp="evil.example",
+                 want="A2F_ERR_AUTH")
 
     # assertions: with the keys registered above
     assertion("as_es256", k_es, None, RP_ID, UP, 8, rnd(16), False)
@@ -410,6 +442,26 @@ typedef struct {
                    '      %d, %d, %d, %d, "%s" },'
                    % (v, fmt, alg, count, flags, v, v, v, v, ad_off, ad_len,
                       cert_off, cert_len, aaguid.hex()))
+    out.append("};")
+    out.append("")
+
+    out.append("""
+/* registrations that must fail: with the code they must fail with */
+typedef struct {
+    const char     *name;
+    int             rc;
+    const uint8_t  *cdj;
+    size_t          cdj_len;
+    const uint8_t  *ato;
+    size_t          ato_len;
+    const uint8_t  *id;
+    size_t          id_len;
+} wv_bad_t;
+""")
+    out.append("static const wv_bad_t  wv_bad[] = {")
+    for (v, want) in BAD:
+        out.append('    { "%s", %s,\n      WV_A(%s_cdj), WV_A(%s_ato),\n'
+                   '      WV_A(%s_id) },' % (v, want, v, v, v))
     out.append("};")
     out.append("")
 

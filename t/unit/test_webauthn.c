@@ -28,6 +28,10 @@
 #define A2F_TEST_B64_MAX  ((A2F_WA_ATT_OBJ_MAX + 2) / 3 * 4 + 1)
 #define A2F_TEST_BODY_MAX (2 * A2F_WA_BODY_MAX)
 
+/* the end of a registration body, for fmts with id, rawId, cdj, ato */
+#define A2F_TEST_RESP                                                        \
+    "\"response\":{\"clientDataJSON\":\"%s\",\"attestationObject\":\"%s\"}}"
+
 
 /* CHECK_RC, and a reason on every failure */
 #define CHECK_WA(expr, want)                                                 \
@@ -615,12 +619,12 @@ a2f_test_reg_json_bad(void)
         "{\"id\":\"%s\",\"rawId\":\"%s\",\"type\":\"public-key\","
         "\"response\":[\"%s\",\"%s\"]}",
         "{\"id\":\"%s\",\"rawId\":\"%s\",\"type\":1,"
-        "\"response\":{\"clientDataJSON\":\"%s\",\"attestationObject\":\"%s\"}}",
+        A2F_TEST_RESP,
         "{\"id\":\"%s\",\"rawId\":\"%s\",\"type\":\"public-keys\","
-        "\"response\":{\"clientDataJSON\":\"%s\",\"attestationObject\":\"%s\"}}",
+        A2F_TEST_RESP,
         /* bad base64url: padding, '+', '/', a space */
         "{\"id\":\"%s=\",\"rawId\":\"%s\",\"type\":\"public-key\","
-        "\"response\":{\"clientDataJSON\":\"%s\",\"attestationObject\":\"%s\"}}",
+        A2F_TEST_RESP,
         "{\"id\":\"%s\",\"rawId\":\"%s\",\"type\":\"public-key\","
         "\"response\":{\"clientDataJSON\":\"+%s\","
         "\"attestationObject\":\"%s\"}}",
@@ -628,19 +632,19 @@ a2f_test_reg_json_bad(void)
         "\"response\":{\"clientDataJSON\":\"%s\","
         "\"attestationObject\":\"/%s\"}}",
         "{\"id\":\"%s\",\"rawId\":\"%s \",\"type\":\"public-key\","
-        "\"response\":{\"clientDataJSON\":\"%s\",\"attestationObject\":\"%s\"}}",
+        A2F_TEST_RESP,
         /* missing members */
         "{\"id\":\"%s\",\"rawId\":\"%s\",\"type\":\"public-key\","
         "\"response\":{\"clientDataJSON\":\"%s\",\"attestationObjectX\":"
         "\"%s\"}}",
         "{\"id\":\"%s\",\"raw\":\"%s\",\"type\":\"public-key\","
-        "\"response\":{\"clientDataJSON\":\"%s\",\"attestationObject\":\"%s\"}}",
+        A2F_TEST_RESP,
         /* trailing bytes, not an object */
         "{\"id\":\"%s\",\"rawId\":\"%s\",\"type\":\"public-key\","
-        "\"response\":{\"clientDataJSON\":\"%s\",\"attestationObject\":\"%s\"}}"
+        A2F_TEST_RESP
         "x",
         "[{\"id\":\"%s\",\"rawId\":\"%s\",\"type\":\"public-key\","
-        "\"response\":{\"clientDataJSON\":\"%s\",\"attestationObject\":\"%s\"}}"
+        A2F_TEST_RESP
         "]"
     };
 
@@ -686,7 +690,8 @@ a2f_test_reg_json_bad(void)
                  "{\"id\":\"%s\",\"rawId\":\"%s\",\"type\":\"public-key\","
                  "\"response\":{\"clientDataJSON\":\"%s\","
                  "\"attestationObject\":\"%s\"}}",
-                 a2f_test_b64(longid, v->id_len), a2f_test_b64(v->id, v->id_len),
+                 a2f_test_b64(longid, v->id_len),
+                 a2f_test_b64(v->id, v->id_len),
                  a2f_test_b64(v->cdj, v->cdj_len),
                  a2f_test_b64(v->ato, v->ato_len));
     CHECK_WA(a2f_wa_register(&e, a2f_test_body, (size_t) n, &out,
@@ -838,7 +843,8 @@ a2f_test_reg_client_data(void)
 
         memset(big, 0x33, sizeof(big));
         n = snprintf(cd, sizeof(cd), "{\"type\":\"webauthn.create\","
-                     "\"challenge\":\"%s\",\"origin\":\"https://example.com\"}",
+                     "\"challenge\":\"%s\","
+                     "\"origin\":\"https://example.com\"}",
                      a2f_test_b64(big, A2F_WA_CHALLENGE_MAX));
         e.challenge = big;
         e.challenge_len = A2F_WA_CHALLENGE_MAX;
@@ -846,7 +852,8 @@ a2f_test_reg_client_data(void)
                               (size_t) n, v->ato, v->ato_len, &out), A2F_OK);
 
         n = snprintf(cd, sizeof(cd), "{\"type\":\"webauthn.create\","
-                     "\"challenge\":\"%s\",\"origin\":\"https://example.com\"}",
+                     "\"challenge\":\"%s\","
+                     "\"origin\":\"https://example.com\"}",
                      a2f_test_b64(big, sizeof(big)));
         CHECK_WA(a2f_test_reg(&e, v->id, v->id_len, (uint8_t *) cd,
                               (size_t) n, v->ato, v->ato_len, &out),
@@ -855,23 +862,81 @@ a2f_test_reg_client_data(void)
 }
 
 
+/* signed, well-formed, and wrong: attestation certificate, alg, flags, rp */
+
+static void
+a2f_test_reg_bad(void)
+{
+    size_t           i;
+    a2f_wa_cred_t    out;
+    a2f_wa_expect_t  e;
+    const wv_bad_t  *b;
+
+    static const char  *whys[] = {
+        "attStmt: x5c[0] AAGUID is not authenticatorData's",
+        "attStmt: x5c[0] is a CA certificate",
+        "attStmt: x5c[0] key does not fit the algorithm",
+        "attStmt: fido-u2f needs an ES256 key",
+        "attStmt: alg is not the credential key's",
+        "authenticatorData: user not present",
+        "authenticatorData: rpIdHash does not match the RP ID"
+    };
+
+    a2f_test_expect(&e, 1);
+    CHECK(sizeof(whys) / sizeof(whys[0])
+          == sizeof(wv_bad) / sizeof(wv_bad[0]));
+
+    for (i = 0; i < sizeof(wv_bad) / sizeof(wv_bad[0]); i++) {
+        b = &wv_bad[i];
+        CHECK_WA(a2f_test_reg(&e, b->id, b->id_len, b->cdj, b->cdj_len,
+                              b->ato, b->ato_len, &out), b->rc);
+        CHECK_STR(a2f_test_why, whys[i]);
+    }
+}
+
+
+/* {"fmt": fmt, "attStmt": stmt (raw CBOR), "authData": ad} */
+
+static void
+a2f_test_ato(a2f_test_cbor_t *c, const char *fmt, const char *stmt,
+    size_t stmtlen, const uint8_t *ad, size_t adlen)
+{
+    c->n = 0;
+    a2f_test_cbor_head(c, 5, 3);
+    a2f_test_cbor_text(c, "fmt");
+    a2f_test_cbor_text(c, fmt);
+    a2f_test_cbor_text(c, "attStmt");
+    a2f_test_cbor_raw(c, stmt, stmtlen);
+    a2f_test_cbor_text(c, "authData");
+    a2f_test_cbor_bytes(c, ad, adlen);
+}
+
+
 /* attestation objects made by hand around the "none" vector's authData */
 
 static void
 a2f_test_reg_cbor(void)
 {
-    size_t           i;
+    size_t           i, len;
     uint8_t          ad[A2F_WA_AUTH_DATA_MAX + 8];
     a2f_test_cbor_t  c;
     a2f_wa_cred_t    out;
     a2f_wa_expect_t  e;
     const wv_reg_t  *v;
 
-#define A2F_TEST_ATO(...)                                                    \
-    do {                                                                     \
-        c.n = 0;                                                             \
-        __VA_ARGS__;                                                         \
-    } while (0)
+    /* attStmt maps: {}, {"alg": -7}, {"alg": -7, "sig": 70 bytes}, ... */
+
+    static const char  empty[] = "\xa0";
+    static const char  alg[] = "\xa1\x63" "alg" "\x26";
+    static const char  sig70[] = "\xa2\x63" "alg" "\x26\x63" "sig" "\x58\x46"
+        "0123456789012345678901234567890123456789012345678901234567890123"
+        "456789";
+    static const char  sig64_rs[] = "\xa2\x63" "alg" "\x39\x01\x00\x63" "sig"
+        "\x58\x40"
+        "0123456789012345678901234567890123456789012345678901234567890123";
+    static const char  ecdaa[] = "\xa3\x63" "alg" "\x26\x63" "sig" "\x41" "0"
+        "\x6a" "ecdaaKeyId" "\x41" "0";
+
 #define A2F_TEST_RUN(rc)                                                     \
     CHECK_WA(a2f_test_reg(&e, v->id, v->id_len, v->cdj, v->cdj_len, c.b,    \
                           c.n, &out), rc)
@@ -879,214 +944,163 @@ a2f_test_reg_cbor(void)
     a2f_test_expect(&e, 1);
     v = a2f_test_reg_find("reg_none");
     memcpy(ad, v->ato + v->ad_off, v->ad_len);
+    len = v->ad_len;
 
     /* the vector, rebuilt: accepted */
 
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 3);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "none");
-                 a2f_test_cbor_text(&c, "attStmt"); a2f_test_cbor_head(&c, 5, 0);
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, v->ad_len));
+    a2f_test_ato(&c, "none", empty, 1, ad, len);
+    CHECK(c.n == v->ato_len && memcmp(c.b, v->ato, c.n) == 0);
     A2F_TEST_RUN(A2F_OK);
 
     /* in another key order, with an unknown member: accepted */
 
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 4);
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, v->ad_len);
-                 a2f_test_cbor_text(&c, "extra"); a2f_test_cbor_head(&c, 0, 1);
-                 a2f_test_cbor_text(&c, "attStmt"); a2f_test_cbor_head(&c, 5, 0);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "none"));
+    c.n = 0;
+    a2f_test_cbor_head(&c, 5, 4);
+    a2f_test_cbor_text(&c, "authData");
+    a2f_test_cbor_bytes(&c, ad, len);
+    a2f_test_cbor_text(&c, "extra");
+    a2f_test_cbor_head(&c, 0, 1);
+    a2f_test_cbor_text(&c, "attStmt");
+    a2f_test_cbor_head(&c, 5, 0);
+    a2f_test_cbor_text(&c, "fmt");
+    a2f_test_cbor_text(&c, "none");
     A2F_TEST_RUN(A2F_OK);
 
     /* a trailing byte */
 
-    A2F_TEST_ATO(a2f_test_cbor_raw(&c, v->ato, v->ato_len);
-                 a2f_test_cbor_head(&c, 0, 0));
+    a2f_test_ato(&c, "none", empty, 1, ad, len);
+    a2f_test_cbor_head(&c, 0, 0);
     A2F_TEST_RUN(A2F_ERR_INVALID);
     CHECK_STR(a2f_test_why, "attestationObject: trailing bytes");
 
     /* a duplicate key */
 
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 4);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "none");
-                 a2f_test_cbor_text(&c, "attStmt"); a2f_test_cbor_head(&c, 5, 0);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "none");
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, v->ad_len));
+    c.n = 0;
+    a2f_test_cbor_head(&c, 5, 4);
+    a2f_test_cbor_text(&c, "fmt");
+    a2f_test_cbor_text(&c, "none");
+    a2f_test_cbor_text(&c, "attStmt");
+    a2f_test_cbor_head(&c, 5, 0);
+    a2f_test_cbor_text(&c, "fmt");
+    a2f_test_cbor_text(&c, "none");
+    a2f_test_cbor_text(&c, "authData");
+    a2f_test_cbor_bytes(&c, ad, len);
     A2F_TEST_RUN(A2F_ERR_INVALID);
 
-    /* other formats, and attStmt not empty for "none" */
+    /* other formats; attStmt not empty for "none" */
 
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 3);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "tpm");
-                 a2f_test_cbor_text(&c, "attStmt"); a2f_test_cbor_head(&c, 5, 0);
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, v->ad_len));
+    a2f_test_ato(&c, "tpm", empty, 1, ad, len);
     A2F_TEST_RUN(A2F_ERR_INVALID);
     CHECK_STR(a2f_test_why, "attestationObject: unsupported format");
-
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 3);
-                 a2f_test_cbor_text(&c, "fmt");
-                 a2f_test_cbor_text(&c, "android-safetynet");
-                 a2f_test_cbor_text(&c, "attStmt"); a2f_test_cbor_head(&c, 5, 0);
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, v->ad_len));
+    a2f_test_ato(&c, "android-safetynet", empty, 1, ad, len);
+    A2F_TEST_RUN(A2F_ERR_INVALID);
+    a2f_test_ato(&c, "", empty, 1, ad, len);
+    A2F_TEST_RUN(A2F_ERR_INVALID);
+    a2f_test_ato(&c, "none", alg, sizeof(alg) - 1, ad, len);
     A2F_TEST_RUN(A2F_ERR_INVALID);
 
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 3);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "none");
-                 a2f_test_cbor_text(&c, "attStmt"); a2f_test_cbor_head(&c, 5, 1);
-                 a2f_test_cbor_text(&c, "alg"); a2f_test_cbor_head(&c, 1, 6);
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, v->ad_len));
+    /* "packed": no signature, ECDAA, a bogus signature, the wrong alg */
+
+    a2f_test_ato(&c, "packed", alg, sizeof(alg) - 1, ad, len);
     A2F_TEST_RUN(A2F_ERR_INVALID);
-
-    /* "packed" self attestation without a signature, and with ECDAA */
-
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 3);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "packed");
-                 a2f_test_cbor_text(&c, "attStmt"); a2f_test_cbor_head(&c, 5, 1);
-                 a2f_test_cbor_text(&c, "alg"); a2f_test_cbor_head(&c, 1, 6);
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, v->ad_len));
-    A2F_TEST_RUN(A2F_ERR_INVALID);
-
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 3);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "packed");
-                 a2f_test_cbor_text(&c, "attStmt"); a2f_test_cbor_head(&c, 5, 3);
-                 a2f_test_cbor_text(&c, "alg"); a2f_test_cbor_head(&c, 1, 6);
-                 a2f_test_cbor_text(&c, "sig"); a2f_test_cbor_bytes(&c, ad, 70);
-                 a2f_test_cbor_text(&c, "ecdaaKeyId");
-                 a2f_test_cbor_bytes(&c, ad, 32);
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, v->ad_len));
+    a2f_test_ato(&c, "packed", ecdaa, sizeof(ecdaa) - 1, ad, len);
     A2F_TEST_RUN(A2F_ERR_INVALID);
     CHECK_STR(a2f_test_why, "attStmt: ECDAA is not supported");
-
-    /* a bogus "packed" signature: well-formed, does not verify */
-
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 3);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "packed");
-                 a2f_test_cbor_text(&c, "attStmt"); a2f_test_cbor_head(&c, 5, 2);
-                 a2f_test_cbor_text(&c, "alg"); a2f_test_cbor_head(&c, 1, 6);
-                 a2f_test_cbor_text(&c, "sig"); a2f_test_cbor_bytes(&c, ad, 70);
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, v->ad_len));
+    a2f_test_ato(&c, "packed", sig70, sizeof(sig70) - 1, ad, len);
     A2F_TEST_RUN(A2F_ERR_AUTH);
-
-    /* alg of another key type in self attestation */
-
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 3);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "packed");
-                 a2f_test_cbor_text(&c, "attStmt"); a2f_test_cbor_head(&c, 5, 2);
-                 a2f_test_cbor_text(&c, "alg"); a2f_test_cbor_head(&c, 1, 7);
-                 a2f_test_cbor_text(&c, "sig"); a2f_test_cbor_bytes(&c, ad, 64);
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, v->ad_len));
+    CHECK_STR(a2f_test_why, "attStmt: signature does not verify");
+    a2f_test_ato(&c, "packed", sig64_rs, sizeof(sig64_rs) - 1, ad, len);
     A2F_TEST_RUN(A2F_ERR_INVALID);
 
-    /* indefinite map, a tag, a huge count, deep nesting */
+    /* "fido-u2f" without x5c */
 
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 31);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "none");
-                 a2f_test_cbor_text(&c, "attStmt"); a2f_test_cbor_head(&c, 5, 0);
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, v->ad_len);
-                 a2f_test_cbor_raw(&c, "\xff", 1));
+    a2f_test_ato(&c, "fido-u2f", sig70, sizeof(sig70) - 1, ad, len);
     A2F_TEST_RUN(A2F_ERR_INVALID);
 
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 6, 24);
-                 a2f_test_cbor_raw(&c, v->ato, v->ato_len));
+    /* indefinite map, a tag, huge counts, deep nesting */
+
+    c.n = 0;
+    a2f_test_cbor_head(&c, 5, 31);
+    a2f_test_cbor_raw(&c, v->ato + 1, v->ato_len - 1);
+    a2f_test_cbor_raw(&c, "\xff", 1);
     A2F_TEST_RUN(A2F_ERR_INVALID);
 
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 3);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "none");
-                 a2f_test_cbor_text(&c, "attStmt");
-                 a2f_test_cbor_head(&c, 4, 0x10000000);
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, v->ad_len));
+    c.n = 0;
+    a2f_test_cbor_head(&c, 6, 24);
+    a2f_test_cbor_raw(&c, v->ato, v->ato_len);
     A2F_TEST_RUN(A2F_ERR_INVALID);
 
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 0xffffffffffffffffULL));
+    a2f_test_ato(&c, "none", "\x9a\x10\x00\x00\x00", 5, ad, len);
     A2F_TEST_RUN(A2F_ERR_INVALID);
 
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 3);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "none");
-                 a2f_test_cbor_text(&c, "attStmt");
-                 for (i = 0; i < 2000; i++) a2f_test_cbor_head(&c, 4, 1);
-                 a2f_test_cbor_head(&c, 0, 0);
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, v->ad_len));
+    c.n = 0;
+    a2f_test_cbor_head(&c, 5, 0xffffffffffffffffULL);
     A2F_TEST_RUN(A2F_ERR_INVALID);
 
-    /* authData: without AT, a trailing byte, BS without BE, bad ext */
+    c.n = 0;
+    a2f_test_cbor_head(&c, 5, 3);
+    a2f_test_cbor_text(&c, "fmt");
+    a2f_test_cbor_text(&c, "none");
+    a2f_test_cbor_text(&c, "attStmt");
+
+    for (i = 0; i < 2000; i++) {
+        a2f_test_cbor_head(&c, 4, 1);
+    }
+
+    a2f_test_cbor_head(&c, 0, 0);
+    a2f_test_cbor_text(&c, "authData");
+    a2f_test_cbor_bytes(&c, ad, len);
+    A2F_TEST_RUN(A2F_ERR_INVALID);
+
+    /* authData: no AT, a trailing byte, BS without BE, BS with BE */
 
     ad[32] &= (uint8_t) ~A2F_WA_FLAG_AT;
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 3);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "none");
-                 a2f_test_cbor_text(&c, "attStmt"); a2f_test_cbor_head(&c, 5, 0);
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, 37));
+    a2f_test_ato(&c, "none", empty, 1, ad, 37);
     A2F_TEST_RUN(A2F_ERR_INVALID);
     ad[32] |= A2F_WA_FLAG_AT;
 
-    ad[v->ad_len] = 0;
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 3);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "none");
-                 a2f_test_cbor_text(&c, "attStmt"); a2f_test_cbor_head(&c, 5, 0);
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, v->ad_len + 1));
+    ad[len] = 0;
+    a2f_test_ato(&c, "none", empty, 1, ad, len + 1);
     A2F_TEST_RUN(A2F_ERR_INVALID);
     CHECK_STR(a2f_test_why, "authenticatorData: trailing bytes");
 
     ad[32] |= A2F_WA_FLAG_BS;
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 3);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "none");
-                 a2f_test_cbor_text(&c, "attStmt"); a2f_test_cbor_head(&c, 5, 0);
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, v->ad_len));
+    a2f_test_ato(&c, "none", empty, 1, ad, len);
     A2F_TEST_RUN(A2F_ERR_INVALID);
     ad[32] |= A2F_WA_FLAG_BE;
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 3);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "none");
-                 a2f_test_cbor_text(&c, "attStmt"); a2f_test_cbor_head(&c, 5, 0);
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, v->ad_len));
+    a2f_test_ato(&c, "none", empty, 1, ad, len);
     A2F_TEST_RUN(A2F_OK);
     CHECK(out.flags & A2F_WA_FLAG_BS);
     ad[32] &= (uint8_t) ~(A2F_WA_FLAG_BS | A2F_WA_FLAG_BE);
 
-    /* extensions: a map (an unknown one is fine), not an array or dup */
+    /* extensions: a map (unknown ones are fine), not an array, no dups */
 
     ad[32] |= A2F_WA_FLAG_ED;
-    memcpy(ad + v->ad_len, "\xa1\x63" "abc" "\x01", 6);
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 3);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "none");
-                 a2f_test_cbor_text(&c, "attStmt"); a2f_test_cbor_head(&c, 5, 0);
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, v->ad_len + 6));
+    memcpy(ad + len, "\xa1\x63" "abc" "\x01", 6);
+    a2f_test_ato(&c, "none", empty, 1, ad, len + 6);
     A2F_TEST_RUN(A2F_OK);
 
-    memcpy(ad + v->ad_len, "\x81\x63" "abc" "\x01", 6);
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 3);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "none");
-                 a2f_test_cbor_text(&c, "attStmt"); a2f_test_cbor_head(&c, 5, 0);
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, v->ad_len + 5));
+    memcpy(ad + len, "\x81\x63" "abc", 5);
+    a2f_test_ato(&c, "none", empty, 1, ad, len + 5);
     A2F_TEST_RUN(A2F_ERR_INVALID);
 
-    memcpy(ad + v->ad_len, "\xa2\x61" "a" "\x01\x61" "a" "\x02", 7);
-    A2F_TEST_ATO(a2f_test_cbor_head(&c, 5, 3);
-                 a2f_test_cbor_text(&c, "fmt"); a2f_test_cbor_text(&c, "none");
-                 a2f_test_cbor_text(&c, "attStmt"); a2f_test_cbor_head(&c, 5, 0);
-                 a2f_test_cbor_text(&c, "authData");
-                 a2f_test_cbor_bytes(&c, ad, v->ad_len + 7));
+    memcpy(ad + len, "\xa2\x61" "a" "\x01\x61" "a" "\x02", 7);
+    a2f_test_ato(&c, "none", empty, 1, ad, len + 7);
     A2F_TEST_RUN(A2F_ERR_INVALID);
 
+    a2f_test_ato(&c, "none", empty, 1, ad, len);
+    A2F_TEST_RUN(A2F_ERR_INVALID);
     ad[32] &= (uint8_t) ~A2F_WA_FLAG_ED;
 
-#undef A2F_TEST_ATO
+    /* a credential id longer than the store takes */
+
+    memcpy(ad + 55 + 256, ad + 55 + v->id_len, len - 55 - v->id_len);
+    memset(ad + 55, 0x42, 256);
+    ad[53] = 1;
+    ad[54] = 0;
+    a2f_test_ato(&c, "none", empty, 1, ad, len - v->id_len + 256);
+    A2F_TEST_RUN(A2F_ERR_INVALID);
+
 #undef A2F_TEST_RUN
 }
 
@@ -1533,7 +1547,7 @@ a2f_test_assert_misc(void)
 }
 
 
-/* -- COSE, CBOR, U2F ------------------------------------------------------- */
+/* -- COSE, CBOR, U2F ---------------------------------------------------- */
 
 
 static void
@@ -1730,6 +1744,7 @@ a2f_test_options(void)
     memset(keys, 0, sizeof(keys));
     memcpy(keys[0].cred_id, wv_regs[0].id, wv_regs[0].id_len);
     keys[0].cred_id_len = wv_regs[0].id_len;
+    keys[0].transports = A2F_SECKEY_T_USB | A2F_SECKEY_T_HYBRID;
     memset(keys[1].cred_id, 0xee, A2F_SECKEY_ID_MAX);
     keys[1].cred_id_len = A2F_SECKEY_ID_MAX;
 
@@ -1858,6 +1873,11 @@ a2f_test_options(void)
                                 wv_regs[0].id, wv_regs[0].id_len));
         CHECK_STR(json_string_value(json_object_get(json_array_get(v, 0),
                                                     "type")), "public-key");
+        p = json_object_get(json_array_get(v, 0), "transports");
+        CHECK(json_array_size(p) == 2);
+        CHECK_STR(json_string_value(json_array_get(p, 0)), "usb");
+        CHECK_STR(json_string_value(json_array_get(p, 1)), "hybrid");
+        CHECK(json_object_get(json_array_get(v, 1), "transports") == NULL);
         CHECK_STR(json_string_value(json_object_get(
                       json_object_get(root, "extensions"), "appid")),
                   WV_APPID);
@@ -1904,6 +1924,7 @@ main(int argc, char **argv)
     a2f_test_reg_truncate();
     a2f_test_reg_json_bad();
     a2f_test_reg_client_data();
+    a2f_test_reg_bad();
     a2f_test_reg_cbor();
     a2f_test_assert_good();
     a2f_test_assert_counter();
