@@ -99,7 +99,8 @@ $(OBJ)/addon/a2f/ngx_http_a2f_pages.h: $(PAGES) $(SRC)/gen_pages.sh $(OBJ)/Makef
 $(BUILD)/ngx_http_a2f_module.so: $(OBJ)/Makefile $(OBJ)/addon/a2f/ngx_http_a2f_pages.h \
                                  $(CORE_SRCS) $(CORE_HDRS) $(GLUE_SRCS)
 	$(MAKE) -s -f $(OBJ)/Makefile -C $(NGX_MAKE_C) $(NGX_TARGETS)
-	cp $(OBJ)/ngx_http_a2f_module.so $@
+	# a new file, not a rewrite: a running nginx maps the old one
+	cp $(OBJ)/ngx_http_a2f_module.so $@.tmp && mv -f $@.tmp $@
 
 # -- the ops CLI --------------------------------------------------------------
 
@@ -137,7 +138,14 @@ prove: test-deps build
 	fi; \
 	$(TEST_ENV) prove $$inc -r t/
 
-test: test-deps build unit prove
+# the security key pages end to end (t/e2e/run): headless Chromium with
+# virtual authenticators against a TLS nginx; skipped, loudly, without
+# /usr/bin/chromium or node >= 20 (A2F_E2E_REQUIRED=1: fail instead)
+.PHONY: e2e
+e2e: build
+	@A2F_E2E_REQUIRED=1 sh $(ROOT)/t/e2e/run $(BUILD) $(NGINX_BIN)
+
+test: test-deps build unit prove e2e
 
 # the real Test::Nginx reads ./valgrind.suppress: link ours there
 valgrind: test-deps build

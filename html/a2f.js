@@ -285,10 +285,13 @@
         });
     }
 
-    // the server's reason as a sentence
+    // the server's reason as a sentence (a leading name such as
+    // "clientDataJSON" keeps its case)
     function sentence(s) {
         s = String(s).trim();
-        s = s.charAt(0).toUpperCase() + s.slice(1);
+        if (/^[a-z]+\b/.test(s) && !/^[a-z]+[A-Z]/.test(s)) {
+            s = s.charAt(0).toUpperCase() + s.slice(1);
+        }
         return /[.!?]$/.test(s) ? s : s + '.';
     }
 
@@ -344,6 +347,16 @@
             user = form.getAttribute('data-user'),
             name = input ? input.value.trim() : '',
             body = {};
+        // the server takes 1 to 32 bytes: say so before the key is touched
+        if (name === '' || new TextEncoder().encode(name).length > 32) {
+            status(name === '' ? 'Type a name for the key first, such as'
+                + ' "blue key".' : 'That name is too long: at most 32'
+                + ' letters (fewer with accents or other scripts).', 'error');
+            if (input) {
+                input.focus();
+            }
+            return Promise.resolve();
+        }
         if (user) {
             body.user = user;
         }
@@ -438,7 +451,8 @@
         creationOptions: creationOptions,
         assertionJSON: assertionJSON,
         attestationJSON: attestationJSON,
-        explain: explain
+        explain: explain,
+        sentence: sentence
     });
 
     if (typeof document !== 'undefined') {

@@ -62,6 +62,7 @@ static ngx_int_t ngx_http_a2f_key_api_allowed(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx, ngx_uint_t action, ngx_str_t *target);
 static ngx_int_t ngx_http_a2f_key_csrf(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx);
+static ngx_uint_t ngx_http_a2f_key_token_is(ngx_str_t *value, void *data);
 static void ngx_http_a2f_key_verify(ngx_http_a2f_job_t *job,
     ngx_http_a2f_key_job_t *kj);
 static void ngx_http_a2f_key_register(ngx_http_a2f_job_t *job,
@@ -714,8 +715,19 @@ ngx_http_a2f_key_done(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
         ngx_log_error(level, r->connection->log, 0,
                       "a2f: security key of \"%s\" refused: %s",
                       kj->target, kj->why);
+
+        /* the log has the details; the user gets plain words */
+
         return ngx_http_a2f_json_error(r, NGX_HTTP_FORBIDDEN, "refused",
-                                       kj->why);
+            kj->rc == A2F_ERR_EXPIRED
+            ? "The request expired. Press the button again."
+            : kj->rc == A2F_ERR_REPLAY
+            ? "This key is blocked: its signature counter went backwards, "
+              "so it may have been copied. Ask your administrator."
+            : ngx_strncmp(kj->why, "this key is not registered", 26) == 0
+            ? "This key is not registered for your account."
+            : "The key's answer could not be verified. Press the button "
+              "to try again.");
 
     default:
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
@@ -863,10 +875,7 @@ ngx_http_a2f_key_api_allowed(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_a2f_key_csrf(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
 {
-    ngx_str_t         binding, token;
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
+    ngx_str_t  binding, token;
 
     binding.data = (u_char *) ctx->auth.session.sid;
     binding.len = ngx_strlen(ctx->auth.session.sid);
@@ -875,29 +884,10 @@ ngx_http_a2f_key_csrf(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len == sizeof("X-A2F-CSRF") - 1
-            && ngx_strncasecmp(h[i].key.data, (u_char *) "X-A2F-CSRF",
-                               sizeof("X-A2F-CSRF") - 1) == 0
-            && h[i].value.len == token.len
-            && CRYPTO_memcmp(h[i].value.data, token.data, token.len) == 0)
-        {
-            return NGX_DECLINED;
-        }
+    if (ngx_http_a2f_header_any(r, "X-A2F-CSRF", ngx_http_a2f_key_token_is,
+                                &token))
+    {
+        return NGX_DECLINED;
     }
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
@@ -906,6 +896,16 @@ ngx_http_a2f_key_csrf(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
 
     return ngx_http_a2f_json_error(r, NGX_HTTP_FORBIDDEN, "csrf",
                "The page had expired. Reload it and try again.");
+}
+
+
+static ngx_uint_t
+ngx_http_a2f_key_token_is(ngx_str_t *value, void *data)
+{
+    ngx_str_t  *token = data;
+
+    return value->len == token->len
+           && CRYPTO_memcmp(value->data, token->data, token->len) == 0;
 }
 
 

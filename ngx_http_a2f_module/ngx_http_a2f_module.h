@@ -244,6 +244,10 @@ ngx_int_t ngx_http_a2f_post_job(ngx_http_request_t *r,
 ngx_int_t ngx_http_a2f_redirect(ngx_http_request_t *r, ngx_uint_t status,
     const char *page, ngx_str_t *rd, ngx_uint_t flags);
 
+/* Is there a request header "name" whose value match() accepts? */
+ngx_uint_t ngx_http_a2f_header_any(ngx_http_request_t *r, const char *name,
+    ngx_uint_t (*match)(ngx_str_t *value, void *data), void *data);
+
 /* Keep rd when it is a same-origin path, else "/". */
 ngx_int_t ngx_http_a2f_set_rd(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx, u_char *rd, size_t len);

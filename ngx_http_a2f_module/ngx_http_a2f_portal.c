@@ -47,6 +47,7 @@ static ngx_int_t ngx_http_a2f_job_done(ngx_http_request_t *r,
 static void ngx_http_a2f_get_rd(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx);
 static ngx_uint_t ngx_http_a2f_is_browser(ngx_http_request_t *r);
+static ngx_uint_t ngx_http_a2f_accepts_html(ngx_str_t *value, void *data);
 
 
 ngx_str_t  ngx_http_a2f_html_type =
@@ -1436,10 +1437,32 @@ ngx_http_a2f_deny(ngx_http_request_t *r, ngx_uint_t policy, const char *page)
 static ngx_uint_t
 ngx_http_a2f_is_browser(ngx_http_request_t *r)
 {
+    return ngx_http_a2f_header_any(r, "Accept", ngx_http_a2f_accepts_html,
+                                   NULL);
+}
+
+
+static ngx_uint_t
+ngx_http_a2f_accepts_html(ngx_str_t *value, void *data)
+{
+    return ngx_strlcasestrn(value->data, value->data + value->len,
+                            (u_char *) "text/html", sizeof("text/html") - 2)
+           != NULL;
+}
+
+
+/* Is there a request header "name" whose value match() accepts? */
+
+ngx_uint_t
+ngx_http_a2f_header_any(ngx_http_request_t *r, const char *name,
+    ngx_uint_t (*match)(ngx_str_t *value, void *data), void *data)
+{
+    size_t            len;
     ngx_uint_t        i;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
 
+    len = ngx_strlen(name);
     part = &r->headers_in.headers.part;
     h = part->elts;
 
@@ -1455,14 +1478,9 @@ ngx_http_a2f_is_browser(ngx_http_request_t *r)
             i = 0;
         }
 
-        if (h[i].key.len == sizeof("Accept") - 1
-            && ngx_strncasecmp(h[i].key.data, (u_char *) "Accept",
-                               sizeof("Accept") - 1) == 0
-            && ngx_strlcasestrn(h[i].value.data,
-                                h[i].value.data + h[i].value.len,
-                                (u_char *) "text/html",
-                                sizeof("text/html") - 2)
-               != NULL)
+        if (h[i].key.len == len
+            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0
+            && match(&h[i].value, data))
         {
             return 1;
         }

@@ -117,7 +117,8 @@ add_response_body_check(sub {
     my ($st, $h, $b) = api('key/verify?rd=%2Fapp', $ck,
                            assertion(challenge => 'AAAA', count => 1));
     is($st, 403, "$name - no challenge issued: refused");
-    like($b, qr/"reason":"the challenge expired/, "$name - ... says why");
+    like($b, qr/"reason":"The request expired\. Press the button again\."/,
+         "$name - ... says why");
 
     my $c = fresh_challenge($ck);
     like($c, qr/^[A-Za-z0-9_-]{43}$/, "$name - a 32-byte challenge");
@@ -125,6 +126,8 @@ add_response_body_check(sub {
     ($st, $h, $b) = api('key/verify?rd=%2Fapp', $ck,
                         assertion(challenge => $c, count => 5, bad_sig => 1));
     is($st, 403, "$name - a bad signature is refused");
+    like($b, qr/"reason":"The key's answer could not be verified/,
+         "$name - ... in plain words");
 
     $c = fresh_challenge($ck);
     ($st, $h, $b) = api('key/verify?rd=%2Fapp', $ck,
@@ -160,7 +163,8 @@ add_response_body_check(sub {
     ($st, $h, $b) = api('key/verify', $ck,
                         assertion(challenge => $c, count => 5));
     is($st, 403, "$name - a counter that does not grow is refused");
-    like($b, qr/may have been copied/, "$name - ... as a possible clone");
+    like($b, qr/This key is blocked: .*may have been copied/,
+         "$name - ... as a possible clone");
     like(A2F::ctl('audit', '10'), qr/key_cloned user=kim .*key=yubi count=5 stored=5/,
          "$name - ... audited");
 
