@@ -174,6 +174,13 @@ try {
         });
 
         await flow(options, async (page) => {
+            await login(page, 'kim', newbiePassword);
+            expectPath(page, '/_a2f/key');
+            await page.waitForSelector('button[data-a2f=signin]');
+            await shot(page, `key-${vp}`);
+        });
+
+        await flow(options, async (page) => {
             await login(page, 'newbie', newbiePassword);
             expectPath(page, '/_a2f/enroll');
             await page.waitForSelector('.qr svg');
