@@ -799,15 +799,12 @@ static ngx_int_t
 ngx_http_a2f_admin_allowed(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx)
 {
-    int                        rc;
     ngx_str_t                  href, rd;
     ngx_uint_t                 status;
     a2f_user_t                 u;
     ngx_http_a2f_srv_conf_t   *ascf;
-    ngx_http_a2f_main_conf_t  *amcf;
 
     ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
-    amcf = ngx_http_get_module_main_conf(r, ngx_http_a2f_module);
 
     if (!ascf->admin) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
@@ -840,14 +837,7 @@ ngx_http_a2f_admin_allowed(ngx_http_request_t *r,
         return ngx_http_a2f_redirect(r, status, "login", &ctx->rd, 0);
     }
 
-    rc = a2f_store_user_get(amcf->store, ctx->auth.session.user,
-                            ctx->auth.session.user_len, &u);
-    ngx_explicit_memzero(u.pwhash, sizeof(u.pwhash));
-
-    if (rc != A2F_OK) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "a2f: database \"%V\": %s", &amcf->db_path,
-                      a2f_strerror(rc));
+    if (ngx_http_a2f_session_user(r, ctx, &u) != NGX_OK) {
         return NGX_HTTP_SERVICE_UNAVAILABLE;
     }
 

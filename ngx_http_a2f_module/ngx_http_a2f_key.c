@@ -79,7 +79,6 @@ ngx_int_t
 ngx_http_a2f_key_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
     ngx_uint_t status, const char *error)
 {
-    int                        rc;
     ngx_str_t                  binding, otc;
     a2f_user_t                 u;
     ngx_http_a2f_var_t         vars[2];
@@ -111,14 +110,7 @@ ngx_http_a2f_key_page(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
                                      &ctx->rd, 0);
     }
 
-    rc = a2f_store_user_get(amcf->store, ctx->auth.session.user,
-                            ctx->auth.session.user_len, &u);
-    ngx_explicit_memzero(u.pwhash, sizeof(u.pwhash));
-
-    if (rc != A2F_OK) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "a2f: database \"%V\": %s", &amcf->db_path,
-                      a2f_strerror(rc));
+    if (ngx_http_a2f_session_user(r, ctx, &u) != NGX_OK) {
         return NGX_HTTP_SERVICE_UNAVAILABLE;
     }
 
@@ -813,10 +805,8 @@ static ngx_int_t
 ngx_http_a2f_key_api_allowed(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx, ngx_uint_t action, ngx_str_t *target)
 {
-    int                        rc;
     a2f_user_t                 u;
     ngx_http_a2f_srv_conf_t   *ascf;
-    ngx_http_a2f_main_conf_t  *amcf;
 
     if (action == NGX_HTTP_A2F_KEY_OPTIONS
         || action == NGX_HTTP_A2F_KEY_VERIFY)
@@ -836,14 +826,9 @@ ngx_http_a2f_key_api_allowed(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    amcf = ngx_http_get_module_main_conf(r, ngx_http_a2f_module);
     ascf = ngx_http_get_module_srv_conf(r, ngx_http_a2f_module);
 
-    rc = a2f_store_user_get(amcf->store, ctx->auth.session.user,
-                            ctx->auth.session.user_len, &u);
-    ngx_explicit_memzero(u.pwhash, sizeof(u.pwhash));
-
-    if (rc != A2F_OK) {
+    if (ngx_http_a2f_session_user(r, ctx, &u) != NGX_OK) {
         return ngx_http_a2f_json_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                        "unavailable", "Try again later.");
     }

@@ -256,6 +256,10 @@ ngx_int_t ngx_http_a2f_set_rd(ngx_http_request_t *r,
 ngx_int_t ngx_http_a2f_second_factor(ngx_http_request_t *r,
     a2f_session_t *s);
 
+/* The session's user's record; NGX_ERROR is logged. */
+ngx_int_t ngx_http_a2f_session_user(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, a2f_user_t *u);
+
 /*
  * The session's user's TOTP device count and (nkeys not NULL) security
  * key count; NGX_ERROR is logged.

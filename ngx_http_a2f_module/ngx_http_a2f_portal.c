@@ -1557,26 +1557,41 @@ ngx_http_a2f_set_rd(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
 }
 
 
-/* How many TOTP devices the session's user has (a read, no write). */
+/* The session's user's record (a read, no write); NGX_ERROR is logged. */
 
 ngx_int_t
-ngx_http_a2f_devices(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
-    unsigned *n, unsigned *nkeys)
+ngx_http_a2f_session_user(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, a2f_user_t *u)
 {
     int                        rc;
-    a2f_user_t                 u;
     ngx_http_a2f_main_conf_t  *amcf;
 
     amcf = ngx_http_get_module_main_conf(r, ngx_http_a2f_module);
 
     rc = a2f_store_user_get(amcf->store, ctx->auth.session.user,
-                            ctx->auth.session.user_len, &u);
-    ngx_explicit_memzero(u.pwhash, sizeof(u.pwhash));
+                            ctx->auth.session.user_len, u);
+    ngx_explicit_memzero(u->pwhash, sizeof(u->pwhash));
 
     if (rc != A2F_OK) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "a2f: database \"%V\": %s", &amcf->db_path,
                       a2f_strerror(rc));
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* How many TOTP devices (and security keys) the session's user has. */
+
+ngx_int_t
+ngx_http_a2f_devices(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
+    unsigned *n, unsigned *nkeys)
+{
+    a2f_user_t  u;
+
+    if (ngx_http_a2f_session_user(r, ctx, &u) != NGX_OK) {
         return NGX_ERROR;
     }
 
