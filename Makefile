@@ -28,7 +28,8 @@ endif
 FUZZ_SECONDS ?= 20
 
 CORE      := a2f_common a2f_totp a2f_crypto a2f_password a2f_session \
-             a2f_text a2f_store a2f_qr a2f_cose a2f_webauthn a2f_wa_request
+             a2f_text a2f_store a2f_qr a2f_cose a2f_webauthn a2f_wa_request \
+             a2f_jwt a2f_apitoken a2f_u2f
 CORE_SRCS := $(CORE:%=$(SRC)/%.c)
 CORE_HDRS := $(CORE:%=$(SRC)/%.h)
 GLUE_SRCS := $(wildcard $(SRC)/ngx_http_a2f_*.c) $(SRC)/ngx_http_a2f_module.h
@@ -116,8 +117,10 @@ $(BUILD)/unit/%: $(ROOT)/t/unit/%.c $(ROOT)/t/unit/a2f_test.h $(CORE_SRCS) $(COR
 	$(CC) -std=c11 -D_DEFAULT_SOURCE $(SANITIZE) $(WARN) -I$(SRC) \
 	    -o $@ $< $(CORE_SRCS) $(LIBS)
 
-# the WebAuthn vectors (made once by t/unit/gen_webauthn_vectors.py)
-$(BUILD)/unit/test_webauthn: $(ROOT)/t/unit/webauthn_vectors.h
+# the WebAuthn vectors (made once by t/unit/gen_webauthn_vectors.py), and
+# the specification's (by t/unit/gen_webauthn_spec_vectors.py)
+$(BUILD)/unit/test_webauthn: $(ROOT)/t/unit/webauthn_vectors.h \
+    $(ROOT)/t/unit/webauthn_spec_vectors.h
 
 unit: deps $(UNIT_BINS)
 	@set -e; pass=0; fail=0; \

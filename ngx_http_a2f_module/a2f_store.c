@@ -35,6 +35,7 @@
 #define A2F_REC_SECKEY_V2     2       /* v1 (no fmt, appid...) unreleased   */
 #define A2F_REC_LINK_V1       1
 #define A2F_REC_CHALLENGE_V1  1
+#define A2F_REC_APITOKEN_V1   1
 
 /* version, flags, gen, created, last_login, hash length */
 #define A2F_REC_USER_FIXED    (1 + 4 + 4 + 8 + 8 + 2)
@@ -65,6 +66,8 @@
 #define A2F_REC_LINK_LEN      (1 + A2F_LINK_HASH + 8 + 8)
 /* version, expires, the challenge */
 #define A2F_REC_CHALLENGE_LEN (1 + 8 + A2F_CHALLENGE_LEN)
+/* version, tries left, created, expires */
+#define A2F_REC_APITOKEN_LEN  (1 + 1 + 8 + 8)
 
 #define A2F_RECOVERY_HASH     32      /* HMAC-SHA256                        */
 #define A2F_RECOVERY_CHARS    12      /* code characters without dashes     */
@@ -108,6 +111,11 @@
 #define A2F_CRED_RECOVERY     'r'
 #define A2F_CRED_LINK         'e'
 #define A2F_CRED_CHALLENGE    'c'     /* [purpose]                          */
+#define A2F_CRED_APITOKEN     'a'     /* [token id]                         */
+
+#if (A2F_APITOKEN_ID_LEN > A2F_DEVICE_MAX || A2F_APITOKEN_TRIES_MAX > 255)
+#error "a token record's key holds its id, the record its tries in a byte"
+#endif
 
 #define A2F_LINK_RANDOM       24      /* random bytes in a token            */
 #define A2F_LINK_HASH         32      /* SHA-256 of the token text          */
@@ -170,6 +178,27 @@ typedef struct {
     int64_t         created;
     uint8_t         hash[A2F_RECOVERY_CODES][A2F_RECOVERY_HASH];
 } a2f_store_recovery_t;
+
+
+/* a temporary API token's record (the 'a' record) */
+typedef struct {
+    unsigned        tries;          /* left                               */
+    int64_t         created;
+    int64_t         expires;
+} a2f_store_apitoken_t;
+
+
+/* what a2f_store_apitoken_visit() finds among a user's token records */
+typedef struct {
+    size_t          len;            /* the user name's                    */
+    int64_t         now;
+    unsigned        live;
+    int             expired;        /* one found (in id): delete it first */
+    int             oldest_set;
+    int64_t         oldest_created;
+    uint8_t         id[A2F_APITOKEN_ID_LEN];      /* the expired one      */
+    uint8_t         oldest[A2F_APITOKEN_ID_LEN];
+} a2f_store_sweep_t;
 
 
 /* a user's enrollment link (the 'e' record) */
@@ -327,6 +356,15 @@ static int a2f_store_seckey_scan(a2f_store_t *st, MDB_txn *txn,
 static int a2f_store_challenge_purpose_ok(int purpose);
 static size_t a2f_store_challenge_key(const char *user, size_t len,
     int purpose, uint8_t *buf);
+
+static size_t a2f_store_apitoken_key(const char *user, size_t len,
+    const uint8_t *id, uint8_t *buf);
+static int a2f_store_apitoken_decode(const MDB_val *val,
+    a2f_store_apitoken_t *a);
+static int a2f_store_apitoken_visit(const MDB_val *key, const MDB_val *val,
+    unsigned i, void *arg);
+static int a2f_store_apitoken_sweep(a2f_store_t *st, MDB_txn *txn,
+    const char *user, size_t len, int64_t now);
 
 static int a2f_store_link_token_ok(const char *token, size_t toklen);
 static int a2f_store_link_hash(const char *token, size_t toklen,
@@ -5119,6 +5157,320 @@ a2f_store_link_del(a2f_store_t *st, const char *user, size_t len)
     if (rc != A2F_OK) {
         mdb_txn_abort(txn);
         return rc;
+    }
+
+    return a2f_store_commit(st, txn);
+}
+
+
+/* -- temporary API tokens -------------------------------------------------- */
+
+
+/* the key of a token record: user "\0" 'a' id */
+
+static size_t
+a2f_store_apitoken_key(const char *user, size_t len, const uint8_t *id,
+    uint8_t *buf)
+{
+    return a2f_store_cred_key(user, len, A2F_CRED_APITOKEN,
+                              (const char *) id, A2F_APITOKEN_ID_LEN, buf);
+}
+
+
+static int
+a2f_store_apitoken_decode(const MDB_val *val, a2f_store_apitoken_t *a)
+{
+    a2f_store_rd_t  r;
+
+    if (a2f_store_rd_open(&r, val, A2F_REC_APITOKEN_V1) != A2F_OK) {
+        return A2F_ERR_STORAGE;
+    }
+
+    a->tries = a2f_store_rd_u8(&r);
+    a->created = (int64_t) a2f_store_rd_u64(&r);
+    a->expires = (int64_t) a2f_store_rd_u64(&r);
+
+    if (r.bad || r.left != 0 || a->tries > A2F_APITOKEN_TRIES_MAX) {
+        return A2F_ERR_STORAGE;
+    }
+
+    return A2F_OK;
+}
+
+
+/*
+ * A callback of a2f_store_cred_each() over a user's token records: stop
+ * at the first expired one (its id in sw->id), else count the live ones
+ * and remember the oldest (the first in key order of those made in the
+ * same second).  A record with 0 tries counts as expired: it is dead.
+ */
+
+static int
+a2f_store_apitoken_visit(const MDB_val *key, const MDB_val *val, unsigned i,
+    void *arg)
+{
+    const uint8_t         *id;
+    a2f_store_sweep_t     *sw = arg;
+    a2f_store_apitoken_t   a;
+
+    if (key->mv_size != sw->len + 2 + A2F_APITOKEN_ID_LEN
+        || a2f_store_apitoken_decode(val, &a) != A2F_OK)
+    {
+        return A2F_ERR_STORAGE;
+    }
+
+    id = (const uint8_t *) key->mv_data + sw->len + 2;
+
+    if (sw->now >= a.expires || a.tries == 0) {
+        memcpy(sw->id, id, A2F_APITOKEN_ID_LEN);
+        sw->expired = 1;
+        return A2F_STORE_STOP;
+    }
+
+    sw->live++;
+
+    if (!sw->oldest_set || a.created < sw->oldest_created) {
+        memcpy(sw->oldest, id, A2F_APITOKEN_ID_LEN);
+        sw->oldest_created = a.created;
+        sw->oldest_set = 1;
+    }
+
+    return A2F_OK;
+}
+
+
+/*
+ * In txn: delete the user's expired token records, then the oldest while
+ * A2F_APITOKENS_MAX or more are live: one record per walk (a user has
+ * at most A2F_APITOKENS_MAX of them), so no cursor deletes while it
+ * walks.
+ */
+
+static int
+a2f_store_apitoken_sweep(a2f_store_t *st, MDB_txn *txn, const char *user,
+    size_t len, int64_t now)
+{
+    int                 rc, mrc;
+    uint8_t             kbuf[A2F_CRED_KEY_MAX];
+    MDB_val             key;
+    unsigned            n;
+    a2f_store_sweep_t   sw;
+
+    for ( ;; ) {
+        memset(&sw, 0, sizeof(sw));
+        sw.len = len;
+        sw.now = now;
+
+        rc = a2f_store_cred_each(st, txn, user, len, A2F_CRED_APITOKEN,
+                                 a2f_store_apitoken_visit, &sw, &n);
+        if (rc != A2F_OK) {
+            return rc;
+        }
+
+        if (sw.expired) {
+            key.mv_size = a2f_store_apitoken_key(user, len, sw.id, kbuf);
+
+        } else if (sw.live >= A2F_APITOKENS_MAX) {
+            key.mv_size = a2f_store_apitoken_key(user, len, sw.oldest, kbuf);
+
+        } else {
+            return A2F_OK;
+        }
+
+        key.mv_data = kbuf;
+
+        mrc = mdb_del(txn, st->creds, &key, NULL);
+        if (mrc != MDB_SUCCESS) {
+            return a2f_store_mdb_rc(mrc);
+        }
+    }
+}
+
+
+int
+a2f_store_apitoken_new(a2f_store_t *st, const char *user, size_t len,
+    const uint8_t id[A2F_APITOKEN_ID_LEN], unsigned tries, int64_t expires,
+    int64_t now)
+{
+    int       rc, mrc;
+    uint8_t   kbuf[A2F_CRED_KEY_MAX], vbuf[A2F_REC_APITOKEN_LEN];
+    MDB_val   key, val;
+    MDB_txn  *txn;
+
+    /* now < expires <= now + A2F_APITOKEN_TEMP_TTL_MAX, no overflow */
+
+    if (id == NULL || tries == 0 || tries > A2F_APITOKEN_TRIES_MAX
+        || expires <= now
+        || (uint64_t) expires - (uint64_t) now > A2F_APITOKEN_TEMP_TTL_MAX)
+    {
+        return A2F_ERR_INVALID;
+    }
+
+    if (!a2f_store_name_ok(user, len)) {
+        return A2F_ERR_NOTFOUND;
+    }
+
+    vbuf[0] = A2F_REC_APITOKEN_V1;
+    vbuf[1] = (uint8_t) tries;
+    a2f_store_put64(vbuf + 2, (uint64_t) now);
+    a2f_store_put64(vbuf + 10, (uint64_t) expires);
+
+    rc = a2f_store_begin_user(st, 0, user, len, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = a2f_store_apitoken_sweep(st, txn, user, len, now);
+    if (rc != A2F_OK) {
+        goto failed;
+    }
+
+    key.mv_data = kbuf;
+    key.mv_size = a2f_store_apitoken_key(user, len, id, kbuf);
+    val.mv_data = vbuf;
+    val.mv_size = sizeof(vbuf);
+
+    mrc = mdb_put(txn, st->creds, &key, &val, MDB_NOOVERWRITE);
+    if (mrc != MDB_SUCCESS) {
+        rc = a2f_store_mdb_rc(mrc);
+        goto failed;
+    }
+
+    return a2f_store_commit(st, txn);
+
+failed:
+
+    mdb_txn_abort(txn);
+
+    return rc;
+}
+
+
+int
+a2f_store_apitoken_try(a2f_store_t *st, const char *user, size_t len,
+    const uint8_t id[A2F_APITOKEN_ID_LEN], int64_t now, unsigned *left)
+{
+    int                   rc, mrc;
+    uint8_t               kbuf[A2F_CRED_KEY_MAX], vbuf[A2F_REC_APITOKEN_LEN];
+    MDB_val               key, val;
+    MDB_txn              *txn;
+    a2f_store_apitoken_t  a;
+
+    if (left != NULL) {
+        *left = 0;
+    }
+
+    if (id == NULL) {
+        return A2F_ERR_INVALID;
+    }
+
+    if (!a2f_store_name_ok(user, len)) {
+        return A2F_ERR_NOTFOUND;
+    }
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    key.mv_data = kbuf;
+    key.mv_size = a2f_store_apitoken_key(user, len, id, kbuf);
+
+    mrc = mdb_get(txn, st->creds, &key, &val);
+    if (mrc != MDB_SUCCESS) {
+        rc = a2f_store_mdb_rc(mrc);
+        goto failed;
+    }
+
+    rc = a2f_store_apitoken_decode(&val, &a);
+    if (rc != A2F_OK) {
+        goto failed;
+    }
+
+    if (now >= a.expires || a.tries <= 1) {
+
+        /* expired, dead (0 tries), or this is its last try: gone */
+
+        mrc = mdb_del(txn, st->creds, &key, NULL);
+
+        if (mrc != MDB_SUCCESS) {
+            rc = a2f_store_mdb_rc(mrc);
+            goto failed;
+        }
+
+        rc = a2f_store_commit(st, txn);
+
+        if (rc != A2F_OK) {
+            return rc;
+        }
+
+        if (now >= a.expires) {
+            return A2F_ERR_EXPIRED;
+        }
+
+        return a.tries == 1 ? A2F_OK : A2F_ERR_NOTFOUND;
+    }
+
+    /* one try fewer; val points into the database's pages: copy first */
+
+    memcpy(vbuf, val.mv_data, sizeof(vbuf));
+    vbuf[1] = (uint8_t) (a.tries - 1);
+
+    val.mv_data = vbuf;
+    val.mv_size = sizeof(vbuf);
+
+    mrc = mdb_put(txn, st->creds, &key, &val, 0);
+    if (mrc != MDB_SUCCESS) {
+        rc = a2f_store_mdb_rc(mrc);
+        goto failed;
+    }
+
+    rc = a2f_store_commit(st, txn);
+
+    if (rc == A2F_OK && left != NULL) {
+        *left = a.tries - 1;
+    }
+
+    return rc;
+
+failed:
+
+    mdb_txn_abort(txn);
+
+    return rc;
+}
+
+
+int
+a2f_store_apitoken_del(a2f_store_t *st, const char *user, size_t len,
+    const uint8_t id[A2F_APITOKEN_ID_LEN])
+{
+    int       rc, mrc;
+    uint8_t   kbuf[A2F_CRED_KEY_MAX];
+    MDB_val   key;
+    MDB_txn  *txn;
+
+    if (id == NULL) {
+        return A2F_ERR_INVALID;
+    }
+
+    if (!a2f_store_name_ok(user, len)) {
+        return A2F_ERR_NOTFOUND;
+    }
+
+    rc = a2f_store_begin(st, 0, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    key.mv_data = kbuf;
+    key.mv_size = a2f_store_apitoken_key(user, len, id, kbuf);
+
+    mrc = mdb_del(txn, st->creds, &key, NULL);
+
+    if (mrc != MDB_SUCCESS) {
+        mdb_txn_abort(txn);
+        return a2f_store_mdb_rc(mrc);
     }
 
     return a2f_store_commit(st, txn);

@@ -28,7 +28,10 @@
  *           user name "\0" 'e' -> the user's enrollment link (SHA-256
  *           of the token, created, expires);
  *           user name "\0" 'c' purpose -> the user's pending WebAuthn
- *           challenge of that purpose (expires, the random bytes)
+ *           challenge of that purpose (expires, the random bytes);
+ *           user name "\0" 'a' id (A2F_APITOKEN_ID_LEN bytes) -> a live
+ *           temporary API token (a2f_apitoken.h) of the user: tries
+ *           left, created, expires (the token itself is not stored)
  *   fails   'u' user name | 'a' client address -> failure bucket
  *           (count, first failure, locked until)
  *   audit   8-byte big-endian microsecond time -> event text
@@ -65,6 +68,7 @@
 #include "a2f_crypto.h"
 #include "a2f_totp.h"
 #include "a2f_password.h"
+#include "a2f_apitoken.h"
 
 
 #define A2F_STORE_CREATE     0x01   /* create the file if missing           */
@@ -297,9 +301,9 @@ int a2f_store_user_gen(a2f_store_t *st, const char *name, size_t len,
  * the name is taken, A2F_ERR_INVALID for a bad name or hash.
  *
  * a2f_store_user_del: remove the user, every device of the user, the
- * user's recovery codes, security keys, enrollment link and WebAuthn
- * challenges (every creds record under user "\0"), and the user's
- * failure bucket.
+ * user's recovery codes, security keys, enrollment link, WebAuthn
+ * challenges and temporary API token records (every creds record under
+ * user "\0"), and the user's failure bucket.
  *
  * a2f_store_user_set_password: store a new hash string (A2F_ERR_INVALID
  * when empty or too long) and bump the generation, which ends the
@@ -468,6 +472,56 @@ int a2f_store_challenge_new(a2f_store_t *st, const char *user, size_t len,
     uint8_t out[A2F_CHALLENGE_LEN]);
 int a2f_store_challenge_take(a2f_store_t *st, const char *user, size_t len,
     int purpose, int64_t now, uint8_t out[A2F_CHALLENGE_LEN]);
+
+/*
+ * Temporary API tokens (a2f_apitoken.h): the tries left of each live
+ * temporary token of a user, kept under the token's random id.  The
+ * token text carries the MAC, the user, the generation and the expiry;
+ * the record makes it stateful: a token whose record is gone (used up,
+ * spent, expired, dropped as the oldest, or its user deleted) is dead,
+ * whatever its MAC says.  Nothing here is audited.  Whether the user is
+ * disabled or revoked is the caller's to check (a2f_store_user_gen()).
+ *
+ * a2f_store_apitoken_new: in one write transaction: first remove the
+ * user's expired token records (now >= expires) and, while the user has
+ * A2F_APITOKENS_MAX live ones or more, the oldest (by the time it was
+ * made, now of its a2f_store_apitoken_new()), then record token id with
+ * tries (1..A2F_APITOKEN_TRIES_MAX) until expires (now < expires <= now
+ * + A2F_APITOKEN_TEMP_TTL_MAX).  The user has at most A2F_APITOKENS_MAX
+ * records afterwards.  Returns A2F_OK, A2F_ERR_INVALID (id NULL, tries
+ * or times out of range), A2F_ERR_NOTFOUND (no such user; also for an
+ * empty or over-long name), A2F_ERR_EXISTS (the user has a record of
+ * that id: nothing written), A2F_ERR_FULL or A2F_ERR_STORAGE.
+ *
+ * a2f_store_apitoken_try: one use of the token (one code or security key
+ * attempt), before the attempt is checked: in one write transaction
+ * read the record of id, and take one try from it; a record left with 0
+ * tries is deleted (the token is dead from then on).  *left (may be
+ * NULL) receives the tries left after this one, on A2F_OK only (0
+ * otherwise).  Of all calls on a token made with n tries (concurrent or
+ * not: threads, workers, processes) at most n return A2F_OK.  Returns:
+ *   A2F_OK            a try was taken: now check the code
+ *   A2F_ERR_NOTFOUND  no record: never made, used up, spent, dropped,
+ *                     or the user deleted (also for a bad name)
+ *   A2F_ERR_EXPIRED   now >= expires: the record is deleted all the same
+ *   A2F_ERR_INVALID   id NULL
+ *   A2F_ERR_FULL, A2F_ERR_STORAGE (nothing written)
+ *
+ * a2f_store_apitoken_del: delete the record of id: the token is spent
+ * (after a successful code, so that its remaining tries cannot be
+ * used).  Returns A2F_OK, A2F_ERR_NOTFOUND (no such record: already
+ * gone, e.g. its last try was taken, which is as good), A2F_ERR_INVALID
+ * (id NULL), A2F_ERR_FULL or A2F_ERR_STORAGE.
+ *
+ * a2f_store_user_del() also removes the user's token records.
+ */
+int a2f_store_apitoken_new(a2f_store_t *st, const char *user, size_t len,
+    const uint8_t id[A2F_APITOKEN_ID_LEN], unsigned tries, int64_t expires,
+    int64_t now);
+int a2f_store_apitoken_try(a2f_store_t *st, const char *user, size_t len,
+    const uint8_t id[A2F_APITOKEN_ID_LEN], int64_t now, unsigned *left);
+int a2f_store_apitoken_del(a2f_store_t *st, const char *user, size_t len,
+    const uint8_t id[A2F_APITOKEN_ID_LEN]);
 
 /*
  * Enrollment links: a single-use, expiring token an administrator hands

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
@@ -111,6 +112,10 @@ static int a2f_wa_cred_ext(fido_cred_t *cred, const a2f_wa_auth_data_t *ad,
 static int a2f_wa_assert_ext(fido_assert_t *as,
     const a2f_wa_auth_data_t *ad, char *why, size_t whysz);
 static int a2f_wa_fido_rc(int r, const char *what, char *why, size_t whysz);
+static int a2f_wa_fido_verify(const char *rp, const uint8_t *auth_data,
+    size_t adlen, const a2f_wa_auth_data_t *ad, const uint8_t *cdh,
+    const uint8_t *sig, size_t sig_len, int require_uv,
+    const a2f_cose_key_t *key, char *why, size_t whysz);
 static int a2f_wa_set_b64(json_t *obj, const char *key, const uint8_t *p,
     size_t len);
 static int a2f_wa_set_creds(json_t *obj, const char *key,
@@ -1726,10 +1731,9 @@ a2f_wa_assertion_verify(const a2f_wa_expect_t *e,
     size_t pubkey_len, uint32_t stored_count, uint32_t *new_count,
     char *why, size_t whysz)
 {
-    int                  rc, fr;
+    int                  rc;
     uint8_t              cdh[32];
     const char          *rp;
-    fido_assert_t       *as;
     a2f_cose_key_t       key;
     a2f_wa_auth_data_t   ad;
 
@@ -1755,8 +1759,6 @@ a2f_wa_assertion_verify(const a2f_wa_expect_t *e,
     if (rc != A2F_OK) {
         return rc;
     }
-
-    as = NULL;
 
     if (key.alg != alg) {
         a2f_wa_why(why, whysz, "COSE key: not of the stored algorithm");
@@ -1785,67 +1787,15 @@ a2f_wa_assertion_verify(const a2f_wa_expect_t *e,
         goto done;
     }
 
-    if (alg == A2F_COSE_EDDSA && a->auth_data_len > A2F_WA_EDDSA_MAX) {
-        a2f_wa_why(why, whysz, "authenticatorData: too long for EdDSA");
-        rc = A2F_ERR_INVALID;
-        goto done;
-    }
-
     if (a2f_wa_sha256(a->client_data, a->client_data_len, cdh) != A2F_OK) {
         a2f_wa_why(why, whysz, "OpenSSL failure");
         rc = A2F_ERR_CRYPTO;
         goto done;
     }
 
-    as = fido_assert_new();
-
-    if (as == NULL) {
-        a2f_wa_why(why, whysz, "out of memory");
-        rc = A2F_ERR_NOMEM;
-        goto done;
-    }
-
-    fr = fido_assert_set_count(as, 1);
-
-    if (fr == FIDO_OK) {
-        fr = fido_assert_set_clientdata_hash(as, cdh, sizeof(cdh));
-    }
-
-    if (fr == FIDO_OK) {
-        fr = fido_assert_set_rp(as, rp);
-    }
-
-    if (fr == FIDO_OK) {
-        fr = fido_assert_set_authdata_raw(as, 0, a->auth_data,
-                                          a->auth_data_len);
-    }
-
-    if (fr == FIDO_OK) {
-        fr = fido_assert_set_sig(as, 0, a->sig, a->sig_len);
-    }
-
-    if (fr == FIDO_OK) {
-        fr = fido_assert_set_up(as, FIDO_OPT_TRUE);
-    }
-
-    if (fr == FIDO_OK) {
-        fr = fido_assert_set_uv(as, e->require_uv ? FIDO_OPT_TRUE
-                                                  : FIDO_OPT_OMIT);
-    }
-
-    if (fr != FIDO_OK) {
-        rc = a2f_wa_fido_rc(fr, "authenticatorData", why, whysz);
-        goto done;
-    }
-
-    rc = a2f_wa_assert_ext(as, &ad, why, whysz);
-    if (rc != A2F_OK) {
-        goto done;
-    }
-
-    fr = fido_assert_verify(as, 0, alg, key.pk);
-    rc = a2f_wa_fido_rc(fr, "signature", why, whysz);
-
+    rc = a2f_wa_fido_verify(rp, a->auth_data, a->auth_data_len, &ad, cdh,
+                            a->sig, a->sig_len, e->require_uv, &key, why,
+                            whysz);
     if (rc != A2F_OK) {
         goto done;
     }
@@ -1868,8 +1818,142 @@ a2f_wa_assertion_verify(const a2f_wa_expect_t *e,
 
 done:
 
-    fido_assert_free(&as);
     a2f_cose_free(&key);
+
+    return rc;
+}
+
+
+int
+a2f_wa_signature_verify(const char *rp, const uint8_t *auth_data,
+    size_t adlen, const uint8_t *cdh, int alg, const uint8_t *pubkey,
+    size_t pubkey_len, const uint8_t *sig, size_t sig_len, char *why,
+    size_t whysz)
+{
+    int                  rc;
+    a2f_cose_key_t       key;
+    a2f_wa_expect_t      e;
+    a2f_wa_auth_data_t   ad;
+
+    if (why != NULL && whysz > 0) {
+        why[0] = '\0';
+    }
+
+    if (rp == NULL || rp[0] == '\0' || auth_data == NULL || cdh == NULL
+        || pubkey == NULL || sig == NULL || sig_len == 0
+        || sig_len > A2F_WA_SIG_MAX)
+    {
+        a2f_wa_why(why, whysz, "signature check incomplete");
+        return A2F_ERR_INVALID;
+    }
+
+    rc = a2f_wa_auth_data_parse(auth_data, adlen, 0, &ad, why, whysz);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    memset(&e, 0, sizeof(e));
+
+    rc = a2f_wa_flags_check(&e, &ad, rp, why, whysz);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    rc = a2f_cose_parse(pubkey, pubkey_len, NULL, &key, why, whysz);
+    if (rc != A2F_OK) {
+        ERR_clear_error();
+        return rc;
+    }
+
+    if (key.alg != alg) {
+        a2f_wa_why(why, whysz, "COSE key: not of the stored algorithm");
+        rc = A2F_ERR_INVALID;
+
+    } else {
+        rc = a2f_wa_fido_verify(rp, auth_data, adlen, &ad, cdh, sig, sig_len,
+                                0, &key, why, whysz);
+    }
+
+    a2f_cose_free(&key);
+
+    if (rc != A2F_OK) {
+        ERR_clear_error();
+    }
+
+    return rc;
+}
+
+
+/*
+ * The one libfido2 path of assertion signatures: sig over auth_data ||
+ * cdh (32 bytes) with key; ad is auth_data parsed, its rpIdHash already
+ * checked against rp.
+ */
+
+static int
+a2f_wa_fido_verify(const char *rp, const uint8_t *auth_data, size_t adlen,
+    const a2f_wa_auth_data_t *ad, const uint8_t *cdh, const uint8_t *sig,
+    size_t sig_len, int require_uv, const a2f_cose_key_t *key, char *why,
+    size_t whysz)
+{
+    int             rc, fr;
+    fido_assert_t  *as;
+
+    if (key->alg == A2F_COSE_EDDSA && adlen > A2F_WA_EDDSA_MAX) {
+        a2f_wa_why(why, whysz, "authenticatorData: too long for EdDSA");
+        return A2F_ERR_INVALID;
+    }
+
+    as = fido_assert_new();
+
+    if (as == NULL) {
+        a2f_wa_why(why, whysz, "out of memory");
+        return A2F_ERR_NOMEM;
+    }
+
+    fr = fido_assert_set_count(as, 1);
+
+    if (fr == FIDO_OK) {
+        fr = fido_assert_set_clientdata_hash(as, cdh, 32);
+    }
+
+    if (fr == FIDO_OK) {
+        fr = fido_assert_set_rp(as, rp);
+    }
+
+    if (fr == FIDO_OK) {
+        fr = fido_assert_set_authdata_raw(as, 0, auth_data, adlen);
+    }
+
+    if (fr == FIDO_OK) {
+        fr = fido_assert_set_sig(as, 0, sig, sig_len);
+    }
+
+    if (fr == FIDO_OK) {
+        fr = fido_assert_set_up(as, FIDO_OPT_TRUE);
+    }
+
+    if (fr == FIDO_OK) {
+        fr = fido_assert_set_uv(as, require_uv ? FIDO_OPT_TRUE
+                                               : FIDO_OPT_OMIT);
+    }
+
+    if (fr != FIDO_OK) {
+        rc = a2f_wa_fido_rc(fr, "authenticatorData", why, whysz);
+        goto done;
+    }
+
+    rc = a2f_wa_assert_ext(as, ad, why, whysz);
+    if (rc != A2F_OK) {
+        goto done;
+    }
+
+    fr = fido_assert_verify(as, 0, key->alg, key->pk);
+    rc = a2f_wa_fido_rc(fr, "signature", why, whysz);
+
+done:
+
+    fido_assert_free(&as);
 
     return rc;
 }

@@ -272,6 +272,37 @@ int a2f_wa_assertion_verify(const a2f_wa_expect_t *e,
     char *why, size_t whysz);
 
 /*
+ * The signature check under a2f_wa_assertion_verify(), on its own, for
+ * raw FIDO U2F authentication responses (a2f_u2f.c): their signed bytes
+ * SHA-256(appId) | presence | counter | SHA-256(clientData) are exactly
+ * an assertion's authenticatorData || SHA-256(clientDataJSON).
+ *
+ * rp (NUL-terminated, not empty) is what rpIdHash hashes (an RP ID, or
+ * a U2F appId); auth_data (adlen bytes) must parse as an assertion's
+ * authenticatorData (a2f_wa_auth_data_parse(), attested 0: no AT flag,
+ * ED only with a well-formed extensions map, no trailing byte), its
+ * rpIdHash be SHA-256(rp) and its UP flag set; cdh is the 32-byte
+ * SHA-256 of the client data; pubkey (pubkey_len bytes) a COSE key
+ * (a2f_cose_parse()) of algorithm alg; sig (1..A2F_WA_SIG_MAX bytes)
+ * must verify over auth_data || cdh with fido_assert_verify(), the
+ * same libfido2 path as a2f_wa_assertion_verify().  UV is not required
+ * and the signature counter is not looked at (the caller compares it).
+ * On failure OpenSSL's error queue is cleared (a bad key or signature
+ * leaves errors there that nginx would later log as stale).
+ * Returns:
+ *   A2F_OK
+ *   A2F_ERR_INVALID  an argument missing or out of range, auth_data
+ *                    malformed, a key that does not parse or is not of
+ *                    alg
+ *   A2F_ERR_AUTH     rpIdHash, UP or the signature wrong
+ *   A2F_ERR_NOMEM, A2F_ERR_CRYPTO
+ */
+int a2f_wa_signature_verify(const char *rp, const uint8_t *auth_data,
+    size_t adlen, const uint8_t *cdh, int alg, const uint8_t *pubkey,
+    size_t pubkey_len, const uint8_t *sig, size_t sig_len, char *why,
+    size_t whysz);
+
+/*
  * Options for navigator.credentials.create() (a
  * PublicKeyCredentialCreationOptions as JSON; the page's JS decodes the
  * base64url fields):

@@ -27,6 +27,7 @@
 
 #include <stdlib.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 
 
 #define NGX_HTTP_A2F_KEY_OPTIONS      1
@@ -350,10 +351,12 @@ ngx_http_a2f_key_run(ngx_http_a2f_job_t *job)
 
     case NGX_HTTP_A2F_KEY_VERIFY:
         ngx_http_a2f_key_verify(job, kj);
+        ERR_clear_error();      /* a refused key leaves OpenSSL errors */
         return;
 
     case NGX_HTTP_A2F_KEY_REGISTER:
         ngx_http_a2f_key_register(job, kj);
+        ERR_clear_error();
         return;
 
     default:

@@ -6,8 +6,8 @@
  * devices and their replay guard, lockouts, audit, recovery codes, a
  * full map, two processes racing (TOTP codes, security key counters);
  * flags, security keys (find, use, the clone flag, failures),
- * WebAuthn challenges, enrollment links, audit pages and the audit hook
- * (also from several threads).
+ * WebAuthn challenges, temporary API token records, enrollment links,
+ * audit pages and the audit hook (also from several threads).
  */
 
 
@@ -2470,6 +2470,305 @@ a2f_t_challenges(a2f_store_t *st)
 }
 
 
+/* -- temporary API token records ------------------------------------------- */
+
+
+/*
+ * The user's token records, read with LMDB itself from a compacting copy
+ * of st (as a2f_t_index()): returns how many there are (-1 on failure)
+ * and sets *tries to the tries left of id's record (-1: none).
+ */
+
+static int
+a2f_t_tokens(a2f_store_t *st, const char *user, const uint8_t *id,
+    int *tries)
+{
+    int          n, rc;
+    char         path[128];
+    size_t       plen;
+    uint8_t      prefix[A2F_USER_MAX + 2];
+    MDB_env     *env;
+    MDB_txn     *txn;
+    MDB_dbi      dbi;
+    MDB_val      key, val;
+    MDB_cursor  *cur;
+
+    *tries = -1;
+    n = -1;
+
+    plen = strlen(user);
+    memcpy(prefix, user, plen);
+    prefix[plen++] = '\0';
+    prefix[plen++] = 'a';
+
+    a2f_t_path(path, sizeof(path), "tokens.db");
+    unlink(path);
+
+    if (a2f_store_backup(st, path) != A2F_OK) {
+        return -1;
+    }
+
+    if (mdb_env_create(&env) != MDB_SUCCESS) {
+        return -1;
+    }
+
+    if (mdb_env_set_maxdbs(env, 8) != MDB_SUCCESS
+        || mdb_env_open(env, path, MDB_NOSUBDIR | MDB_RDONLY | MDB_NOLOCK,
+                        0600) != MDB_SUCCESS
+        || mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) != MDB_SUCCESS)
+    {
+        mdb_env_close(env);
+        return -1;
+    }
+
+    if (mdb_dbi_open(txn, "creds", 0, &dbi) == MDB_SUCCESS
+        && mdb_cursor_open(txn, dbi, &cur) == MDB_SUCCESS)
+    {
+        n = 0;
+        key.mv_data = prefix;
+        key.mv_size = plen;
+
+        for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+             rc == MDB_SUCCESS && key.mv_size > plen
+             && memcmp(key.mv_data, prefix, plen) == 0;
+             rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT))
+        {
+            n++;
+
+            /* version 1, tries, created, expires: 18 bytes */
+
+            CHECK(key.mv_size == plen + A2F_APITOKEN_ID_LEN);
+            CHECK(val.mv_size == 18 && ((uint8_t *) val.mv_data)[0] == 1);
+
+            if (id != NULL && key.mv_size == plen + A2F_APITOKEN_ID_LEN
+                && memcmp((uint8_t *) key.mv_data + plen, id,
+                          A2F_APITOKEN_ID_LEN) == 0
+                && val.mv_size >= 2)
+            {
+                *tries = ((uint8_t *) val.mv_data)[1];
+            }
+        }
+
+        mdb_cursor_close(cur);
+    }
+
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    unlink(path);
+
+    return n;
+}
+
+
+/* the id of token number i: its bytes i, i + 1, ... */
+
+static void
+a2f_t_token_id(uint8_t id[A2F_APITOKEN_ID_LEN], unsigned i)
+{
+    unsigned  k;
+
+    for (k = 0; k < A2F_APITOKEN_ID_LEN; k++) {
+        id[k] = (uint8_t) (i + k);
+    }
+}
+
+
+/*
+ * Records of temporary API tokens: tries taken one by one and the
+ * record gone at 0, expiry, spending, refusals, expired records swept
+ * and at most A2F_APITOKENS_MAX per user (the oldest go), nothing
+ * audited, no key or device counted, removed with the user.
+ */
+
+static void
+a2f_t_apitokens(a2f_store_t *st)
+{
+    int         tries;
+    int64_t     t;
+    uint8_t     id[A2F_APITOKEN_ID_LEN], id2[A2F_APITOKEN_ID_LEN];
+    unsigned    i, ev, left;
+    a2f_user_t  u;
+
+    t = A2F_T_NOW + 97000;
+
+    CHECK_RC(a2f_t_add_user(st, "tess", 0), A2F_OK);
+    CHECK_RC(a2f_t_add_user(st, "tessa", 0), A2F_OK);
+    ev = a2f_t_events(st, NULL);
+
+    /* three tries, one by one; the record goes with the last */
+
+    a2f_t_token_id(id, 1);
+    CHECK_RC(a2f_store_apitoken_new(st, "tess", 4, id, 3, t + 780, t),
+             A2F_OK);
+    CHECK(a2f_t_tokens(st, "tess", id, &tries) == 1 && tries == 3);
+
+    left = 99;
+    CHECK_RC(a2f_store_apitoken_try(st, "tess", 4, id, t, &left), A2F_OK);
+    CHECK(left == 2);
+    CHECK(a2f_t_tokens(st, "tess", id, &tries) == 1 && tries == 2);
+    CHECK_RC(a2f_store_apitoken_try(st, "tess", 4, id, t + 779, NULL),
+             A2F_OK);
+    CHECK_RC(a2f_store_apitoken_try(st, "tess", 4, id, t, &left), A2F_OK);
+    CHECK(left == 0);
+    CHECK(a2f_t_tokens(st, "tess", id, &tries) == 0 && tries == -1);
+    left = 99;
+    CHECK_RC(a2f_store_apitoken_try(st, "tess", 4, id, t, &left),
+             A2F_ERR_NOTFOUND);
+    CHECK(left == 0);
+
+    /* an id used before cannot come back while its record lives */
+
+    CHECK_RC(a2f_store_apitoken_new(st, "tess", 4, id, 1, t + 300, t),
+             A2F_OK);
+    CHECK_RC(a2f_store_apitoken_new(st, "tess", 4, id, 3, t + 300, t),
+             A2F_ERR_EXISTS);
+    CHECK(a2f_t_tokens(st, "tess", id, &tries) == 1 && tries == 1);
+
+    /* spent: deleted with its tries */
+
+    CHECK_RC(a2f_store_apitoken_del(st, "tess", 4, id), A2F_OK);
+    CHECK_RC(a2f_store_apitoken_del(st, "tess", 4, id), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_apitoken_try(st, "tess", 4, id, t, &left),
+             A2F_ERR_NOTFOUND);
+
+    /* expired: refused, and deleted all the same */
+
+    CHECK_RC(a2f_store_apitoken_new(st, "tess", 4, id, 3, t + 300, t),
+             A2F_OK);
+    CHECK_RC(a2f_store_apitoken_try(st, "tess", 4, id, t + 300, &left),
+             A2F_ERR_EXPIRED);
+    CHECK(a2f_t_tokens(st, "tess", id, &tries) == 0);
+    CHECK_RC(a2f_store_apitoken_try(st, "tess", 4, id, t, &left),
+             A2F_ERR_NOTFOUND);
+
+    /* per user: "tess" and "tessa" do not share records */
+
+    CHECK_RC(a2f_store_apitoken_new(st, "tess", 4, id, 1, t + 300, t),
+             A2F_OK);
+    CHECK_RC(a2f_store_apitoken_try(st, "tessa", 5, id, t, &left),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_apitoken_del(st, "tessa", 5, id), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_apitoken_new(st, "tessa", 5, id, 2, t + 300, t),
+             A2F_OK);
+    CHECK_RC(a2f_store_apitoken_try(st, "tess", 4, id, t, &left), A2F_OK);
+    CHECK(left == 0);
+    CHECK_RC(a2f_store_apitoken_try(st, "tessa", 5, id, t, &left), A2F_OK);
+    CHECK(left == 1);
+    CHECK(a2f_t_tokens(st, "tess", id, &tries) == 0);
+    CHECK(a2f_t_tokens(st, "tessa", id, &tries) == 1 && tries == 1);
+
+    /* refused: nothing written */
+
+    a2f_t_token_id(id2, 2);
+    CHECK_RC(a2f_store_apitoken_new(st, "tess", 4, id2, 0, t + 300, t),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_apitoken_new(st, "tess", 4, id2,
+                                    A2F_APITOKEN_TRIES_MAX + 1, t + 300, t),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_apitoken_new(st, "tess", 4, id2, 1, t, t),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_apitoken_new(st, "tess", 4, id2, 1, t - 1, t),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_apitoken_new(st, "tess", 4, id2, 1,
+                                    t + A2F_APITOKEN_TEMP_TTL_MAX + 1, t),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_apitoken_new(st, "tess", 4, id2, 1, INT64_MAX,
+                                    INT64_MIN), A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_apitoken_new(st, "tess", 4, NULL, 1, t + 300, t),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_apitoken_new(st, "nobody", 6, id2, 1, t + 300, t),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_apitoken_new(st, "", 0, id2, 1, t + 300, t),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_apitoken_try(st, "tess", 4, NULL, t, &left),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_apitoken_try(st, "", 0, id2, t, &left),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_apitoken_del(st, "tess", 4, NULL), A2F_ERR_INVALID);
+    CHECK(a2f_t_tokens(st, "tess", NULL, &tries) == 0);
+
+    /* the limits themselves */
+
+    CHECK_RC(a2f_store_apitoken_new(st, "tess", 4, id2,
+                                    A2F_APITOKEN_TRIES_MAX,
+                                    t + A2F_APITOKEN_TEMP_TTL_MAX, t),
+             A2F_OK);
+    CHECK(a2f_t_tokens(st, "tess", id2, &tries) == 1
+          && tries == A2F_APITOKEN_TRIES_MAX);
+    CHECK_RC(a2f_store_apitoken_del(st, "tess", 4, id2), A2F_OK);
+
+    /* a new record sweeps the user's expired ones (and only them) */
+
+    for (i = 0; i < 5; i++) {
+        a2f_t_token_id(id, 10 + i);
+        CHECK_RC(a2f_store_apitoken_new(st, "tess", 4, id, 1,
+                                        t + 100 + i, t), A2F_OK);
+    }
+
+    CHECK(a2f_t_tokens(st, "tess", NULL, &tries) == 5);
+    a2f_t_token_id(id, 20);
+    CHECK_RC(a2f_store_apitoken_new(st, "tess", 4, id, 1, t + 600,
+                                    t + 102), A2F_OK);
+    CHECK(a2f_t_tokens(st, "tess", NULL, &tries) == 3);   /* 13, 14, 20 */
+    a2f_t_token_id(id, 13);
+    CHECK_RC(a2f_store_apitoken_try(st, "tess", 4, id, t + 102, &left),
+             A2F_OK);
+    CHECK(a2f_t_tokens(st, "tess", NULL, &tries) == 2);
+    a2f_t_token_id(id, 12);
+    CHECK_RC(a2f_store_apitoken_try(st, "tess", 4, id, t, &left),
+             A2F_ERR_NOTFOUND);
+    CHECK(a2f_t_tokens(st, "tessa", NULL, &tries) == 1);
+
+    /* at most A2F_APITOKENS_MAX live: the oldest made go first */
+
+    t += 1000;
+
+    for (i = 0; i < A2F_APITOKENS_MAX + 3; i++) {
+        a2f_t_token_id(id, 100 + i);
+        CHECK_RC(a2f_store_apitoken_new(st, "tess", 4, id, 2, t + 3000,
+                                        t + i), A2F_OK);
+        CHECK(a2f_t_tokens(st, "tess", NULL, &tries)
+              == (int) (i + 1 < A2F_APITOKENS_MAX ? i + 1
+                                                  : A2F_APITOKENS_MAX));
+    }
+
+    for (i = 0; i < A2F_APITOKENS_MAX + 3; i++) {
+        a2f_t_token_id(id, 100 + i);
+        CHECK_RC(a2f_store_apitoken_try(st, "tess", 4, id, t + 100, &left),
+                 i < 3 ? A2F_ERR_NOTFOUND : A2F_OK);
+    }
+
+    /* made in the same second: one goes, the rest stay */
+
+    for (i = 0; i < A2F_APITOKENS_MAX + 1; i++) {
+        a2f_t_token_id(id, 150 + i);
+        CHECK_RC(a2f_store_apitoken_new(st, "tess", 4, id, 1, t + 3000,
+                                        t + 500), A2F_OK);
+    }
+
+    CHECK(a2f_t_tokens(st, "tess", NULL, &tries) == A2F_APITOKENS_MAX);
+
+    /* not audited; neither keys nor devices */
+
+    CHECK(a2f_t_events(st, NULL) == ev);
+    CHECK_RC(a2f_store_user_get(st, "tess", 4, &u), A2F_OK);
+    CHECK(u.nkeys == 0 && u.ndevices == 0);
+
+    /* deleting the user deletes them: a new "tess" has none */
+
+    CHECK_RC(a2f_store_user_del(st, "tess", 4), A2F_OK);
+    CHECK(a2f_t_tokens(st, "tess", NULL, &tries) == 0);
+    CHECK(a2f_t_tokens(st, "tessa", NULL, &tries) == 1);
+    CHECK_RC(a2f_t_add_user(st, "tess", 0), A2F_OK);
+    a2f_t_token_id(id, 160);
+    CHECK_RC(a2f_store_apitoken_try(st, "tess", 4, id, t + 600, &left),
+             A2F_ERR_NOTFOUND);
+
+    CHECK_RC(a2f_store_user_del(st, "tess", 4), A2F_OK);
+    CHECK_RC(a2f_store_user_del(st, "tessa", 5), A2F_OK);
+}
+
+
 /*
  * A full map: a key's use fails with A2F_ERR_FULL and changes nothing (or,
  * should it fit in freed pages, works whole); a bigger map takes it.
@@ -3424,6 +3723,106 @@ a2f_t_raw_put(const char *path, const char *db, const void *k, size_t klen,
 
 
 /*
+ * A token record that does not parse fails closed: its use is
+ * A2F_ERR_STORAGE, as is every new record of the user (the sweep reads
+ * them all); other users are not touched.
+ */
+
+static void
+a2f_t_apitoken_bad(const a2f_keyring_t *kr)
+{
+    char          path[128];
+    size_t        klen;
+    uint8_t       key[8 + A2F_APITOKEN_ID_LEN], id[A2F_APITOKEN_ID_LEN];
+    unsigned      left;
+    a2f_store_t  *st;
+
+    a2f_t_path(path, sizeof(path), "badtoken.db");
+
+    st = a2f_t_open(path, kr, A2F_STORE_CREATE);
+
+    if (st == NULL) {
+        return;
+    }
+
+    CHECK_RC(a2f_t_add_user(st, "bert", 0), A2F_OK);
+    CHECK_RC(a2f_t_add_user(st, "bo", 0), A2F_OK);
+    a2f_store_close(st);
+
+    a2f_t_token_id(id, 7);
+    memcpy(key, "bert\0a", 6);
+    memcpy(key + 6, id, A2F_APITOKEN_ID_LEN);
+    klen = 6 + A2F_APITOKEN_ID_LEN;
+
+    /* version 2: unknown */
+
+    CHECK(a2f_t_raw_put(path, "creds", key, klen,
+                        "\x02\x01\0\0\0\0\0\0\0\0\xff\xff\xff\xff\0\0\0\0",
+                        18) == 0);
+
+    st = a2f_t_open(path, kr, 0);
+
+    if (st == NULL) {
+        return;
+    }
+
+    CHECK_RC(a2f_store_apitoken_try(st, "bert", 4, id, A2F_T_NOW, &left),
+             A2F_ERR_STORAGE);
+    a2f_t_token_id(id, 8);
+    CHECK_RC(a2f_store_apitoken_new(st, "bert", 4, id, 1, A2F_T_NOW + 300,
+                                    A2F_T_NOW), A2F_ERR_STORAGE);
+    CHECK_RC(a2f_store_apitoken_new(st, "bo", 2, id, 1, A2F_T_NOW + 300,
+                                    A2F_T_NOW), A2F_OK);
+    CHECK_RC(a2f_store_apitoken_try(st, "bo", 2, id, A2F_T_NOW, &left),
+             A2F_OK);
+    a2f_store_close(st);
+
+    /* a short record; too many tries; a key of the wrong length */
+
+    a2f_t_token_id(id, 7);
+    CHECK(a2f_t_raw_put(path, "creds", key, klen, "\x01\x01", 2) == 0);
+    st = a2f_t_open(path, kr, 0);
+
+    if (st != NULL) {
+        CHECK_RC(a2f_store_apitoken_try(st, "bert", 4, id, A2F_T_NOW,
+                                        &left), A2F_ERR_STORAGE);
+        a2f_store_close(st);
+    }
+
+    CHECK(a2f_t_raw_put(path, "creds", key, klen,
+                        "\x01\xff\0\0\0\0\0\0\0\0\xff\xff\xff\xff\0\0\0\0",
+                        18) == 0);
+    st = a2f_t_open(path, kr, 0);
+
+    if (st != NULL) {
+        CHECK_RC(a2f_store_apitoken_try(st, "bert", 4, id, A2F_T_NOW,
+                                        &left), A2F_ERR_STORAGE);
+
+        /* the user goes, with the bad record */
+
+        CHECK_RC(a2f_store_user_del(st, "bert", 4), A2F_OK);
+        CHECK_RC(a2f_t_add_user(st, "bert", 0), A2F_OK);
+        CHECK_RC(a2f_store_apitoken_new(st, "bert", 4, id, 1,
+                                        A2F_T_NOW + 300, A2F_T_NOW), A2F_OK);
+        a2f_store_close(st);
+    }
+
+    CHECK(a2f_t_raw_put(path, "creds", "bert\0a\x01", 7,
+                        "\x01\x01\0\0\0\0\0\0\0\0\xff\xff\xff\xff\0\0\0\0",
+                        18) == 0);
+    st = a2f_t_open(path, kr, 0);
+
+    if (st != NULL) {
+        a2f_t_token_id(id, 9);
+        CHECK_RC(a2f_store_apitoken_new(st, "bert", 4, id, 1,
+                                        A2F_T_NOW + 300, A2F_T_NOW),
+                 A2F_ERR_STORAGE);
+        a2f_store_close(st);
+    }
+}
+
+
+/*
  * A transaction that fails after it audited: the hook sees nothing of
  * it, then or with the next transaction; nothing of it is stored.  An
  * index entry whose hash is not the user's link's finds nothing.
@@ -3662,6 +4061,7 @@ main(int argc, char **argv)
         a2f_t_seckeys(st);
         a2f_t_seckey_use(st);
         a2f_t_challenges(st);
+        a2f_t_apitokens(st);
         a2f_store_close(st);
     }
 
@@ -3669,6 +4069,7 @@ main(int argc, char **argv)
     a2f_t_links_full(&kr);
     a2f_t_audit_page(&kr);
     a2f_t_hook_abort(&kr);
+    a2f_t_apitoken_bad(&kr);
     a2f_t_hook_threads(&kr);
 
     a2f_t_full();

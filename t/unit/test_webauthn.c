@@ -7,7 +7,9 @@
  * fido-u2f; ES256, EdDSA, RS256), every byte of them tampered with and
  * every truncation, the expectation's challenge, origin, RP ID, appid
  * and UV, the signature counter, malformed JSON and CBOR, the COSE keys,
- * the options JSON and the U2F key import.
+ * the options JSON and the U2F key import; and the WebAuthn Level 3
+ * specification's own test vectors (webauthn_spec_vectors.h) as golden
+ * tests.
  */
 
 
@@ -23,6 +25,7 @@
 #include "a2f_webauthn.h"
 #include "a2f_test.h"
 #include "webauthn_vectors.h"
+#include "webauthn_spec_vectors.h"
 
 
 #define A2F_TEST_B64_MAX  ((A2F_WA_ATT_OBJ_MAX + 2) / 3 * 4 + 1)
@@ -1915,6 +1918,563 @@ a2f_test_options(void)
 }
 
 
+/* -- the specification's own test vectors (webauthn_spec_vectors.h) ----- */
+
+
+/*
+ * webauthn_spec_vectors.h holds every registration and authentication
+ * pair of section 16 "Test Vectors" of WebAuthn Level 3 (16.2 .. 16.16).
+ * What the module must make of each (a2f_test_spec[] below):
+ *
+ * Accepted, the golden tests: registration gives the credential id,
+ * algorithm, COSE key, sign count, AAGUID and flags of the attestation
+ * object, and the assertion verifies with the registered key:
+ *   16.2  none-es256         "none", ES256
+ *   16.3  packed-self-es256  "packed" self attestation, ES256
+ *   16.7  packed-es256       "packed" with x5c, ES256
+ *   16.11 packed-eddsa       "packed" with x5c (an ES256 attestation key),
+ *                            EdDSA (authData 129 bytes, under libfido2
+ *                            1.12's 992)
+ *   16.16 fido-u2f-es256     "fido-u2f", ES256
+ *
+ * Refused by design; the assertion is still checked, with the credential
+ * key taken from the attestation object:
+ *   16.4  none-es256-crossOrigin, 16.5 none-es256-topOrigin: their
+ *         clientDataJSON says crossOrigin true (and a topOrigin).  The
+ *         specification leaves it to the RP whether it expects to be in
+ *         a cross-origin iframe (7.1 and 7.2, the crossOrigin and
+ *         topOrigin steps); this module never does (a2f_webauthn.h):
+ *         both ceremonies fail A2F_ERR_AUTH before any signature.
+ *   16.6  none-es256-long-credential-id: a 1023-byte credential id, the
+ *         specification's maximum.  The store keeps A2F_SECKEY_ID_MAX
+ *         (255) bytes, so registration and a2f_wa_assertion_parse()
+ *         refuse it (A2F_ERR_INVALID); handed to a2f_wa_assertion_verify()
+ *         directly, the assertion verifies.
+ *   16.13 tpm-es256, 16.14 android-key-es256, 16.15 apple-es256:
+ *         attestation formats not implemented, registration fails
+ *         A2F_ERR_INVALID; the credentials are plain ES256, and their
+ *         assertions verify.
+ *
+ * Skipped, algorithms the module does not take (registration fails
+ * A2F_ERR_INVALID at the COSE key; no key to verify an assertion with):
+ *   16.8  packed-es384 (ES384), 16.9 packed-es512 (ES512),
+ *   16.12 packed-ed448 (Ed448): not -7, -8 or -257;
+ *   16.10 packed-rs256: RS256, but a 3482-bit modulus (2^1279-1 times
+ *         2^2203-1), and libfido2 1.12 verifies 2048-bit RSA keys only.
+ * 16.9's challenges are also 128 bytes, over A2F_WA_CHALLENGE_MAX (the
+ * module issues 32): its expectation is refused before the COSE key is
+ * reached, and a2f_wa_client_data_parse() refuses its clientDataJSON.
+ * So for these four the COSE key is also checked on its own, through
+ * a2f_wa_auth_data_parse().
+ *
+ * Not ceremonies, not in the header: 16.1 the attestation CA certificate
+ * (nothing here checks a trust chain) and 16.17 the prf extension values
+ * (no extension but appid is used).
+ */
+
+typedef struct {
+    const char  *name;
+    int          reg_rc;          /* a2f_wa_register()                  */
+    const char  *reg_why;         /* in its reason, when refused        */
+    int          att;             /* A2F_WA_ATT_*, when accepted        */
+    int          parse_rc;        /* a2f_wa_assertion_parse()           */
+    int          verify_rc;       /* a2f_wa_assertion_verify(); -1: the
+                                     key is not usable, not tried       */
+} a2f_test_spec_t;
+
+
+static const a2f_test_spec_t  a2f_test_spec[] = {
+    { "none-es256", A2F_OK, NULL, A2F_WA_ATT_NONE, A2F_OK, A2F_OK },
+    { "packed-self-es256", A2F_OK, NULL, A2F_WA_ATT_SELF, A2F_OK, A2F_OK },
+    { "none-es256-crossOrigin", A2F_ERR_AUTH, "cross-origin", 0, A2F_OK,
+      A2F_ERR_AUTH },
+    { "none-es256-topOrigin", A2F_ERR_AUTH, "cross-origin", 0, A2F_OK,
+      A2F_ERR_AUTH },
+    { "none-es256-long-credential-id", A2F_ERR_INVALID, "too long", 0,
+      A2F_ERR_INVALID, A2F_OK },
+    { "packed-es256", A2F_OK, NULL, A2F_WA_ATT_X5C, A2F_OK, A2F_OK },
+    { "packed-es384", A2F_ERR_INVALID, "COSE key", 0, A2F_OK, -1 },
+    { "packed-es512", A2F_ERR_INVALID, "expectation incomplete", 0, A2F_OK,
+      -1 },
+    { "packed-rs256", A2F_ERR_INVALID, "COSE key", 0, A2F_OK, -1 },
+    { "packed-eddsa", A2F_OK, NULL, A2F_WA_ATT_X5C, A2F_OK, A2F_OK },
+    { "packed-ed448", A2F_ERR_INVALID, "COSE key", 0, A2F_OK, -1 },
+    { "tpm-es256", A2F_ERR_INVALID, "unsupported format", 0, A2F_OK,
+      A2F_OK },
+    { "android-key-es256", A2F_ERR_INVALID, "unsupported format", 0,
+      A2F_OK, A2F_OK },
+    { "apple-es256", A2F_ERR_INVALID, "unsupported format", 0, A2F_OK,
+      A2F_OK },
+    { "fido-u2f-es256", A2F_OK, NULL, A2F_WA_ATT_X5C, A2F_OK, A2F_OK },
+};
+
+
+/* what the browser posts: the spec's bytes, base64url, nothing more */
+
+static const char *
+a2f_test_spec_reg_json(const wsv_t *v, const uint8_t *cdj,
+    const uint8_t *ato, size_t *len)
+{
+    int          n;
+    const char  *id;
+
+    id = a2f_test_b64(v->cred_id, v->cred_id_len);
+
+    n = snprintf(a2f_test_body, sizeof(a2f_test_body),
+                 "{\"id\":\"%s\",\"rawId\":\"%s\",\"type\":\"public-key\","
+                 "\"response\":{\"clientDataJSON\":\"%s\","
+                 "\"attestationObject\":\"%s\"},"
+                 "\"clientExtensionResults\":{}}",
+                 id, id, a2f_test_b64(cdj, v->reg_cdj_len),
+                 a2f_test_b64(ato, v->ato_len));
+
+    if (n < 0 || (size_t) n >= sizeof(a2f_test_body)) {
+        abort();
+    }
+
+    *len = (size_t) n;
+
+    return a2f_test_body;
+}
+
+
+static const char *
+a2f_test_spec_assert_json(const wsv_t *v, size_t *len)
+{
+    int          n;
+    const char  *id;
+
+    id = a2f_test_b64(v->cred_id, v->cred_id_len);
+
+    n = snprintf(a2f_test_body, sizeof(a2f_test_body),
+                 "{\"id\":\"%s\",\"rawId\":\"%s\",\"type\":\"public-key\","
+                 "\"response\":{\"clientDataJSON\":\"%s\","
+                 "\"authenticatorData\":\"%s\",\"signature\":\"%s\","
+                 "\"userHandle\":null},\"clientExtensionResults\":{}}",
+                 id, id, a2f_test_b64(v->auth_cdj, v->auth_cdj_len),
+                 a2f_test_b64(v->ad, v->ad_len),
+                 a2f_test_b64(v->sig, v->sig_len));
+
+    if (n < 0 || (size_t) n >= sizeof(a2f_test_body)) {
+        abort();
+    }
+
+    *len = (size_t) n;
+
+    return a2f_test_body;
+}
+
+
+static void
+a2f_test_spec_expect(a2f_wa_expect_t *e, const uint8_t *challenge,
+    size_t len)
+{
+    static const char *const  origins[] = { WSV_ORIGIN };
+
+    memset(e, 0, sizeof(*e));
+    e->rp_id = WSV_RP_ID;
+    e->origins = origins;
+    e->norigins = 1;
+    e->challenge = challenge;
+    e->challenge_len = len;
+}
+
+
+/*
+ * Read the attestation object independently of a2f_wa_register(): its
+ * fmt, authData, the credential's COSE_Key and attStmt's sig (into the
+ * caller's buffers, NUL-terminated for fmt).
+ */
+
+static int
+a2f_test_spec_ato(const wsv_t *v, char *fmt, size_t fmtsz, uint8_t *ad,
+    size_t *adlen, uint8_t *cose, size_t *coselen, uint8_t *sig,
+    size_t *siglen)
+{
+    int             ok;
+    size_t          n, off;
+    cbor_item_t    *root, *f, *stmt;
+    const uint8_t  *p;
+
+    if (a2f_cbor_load(v->ato, v->ato_len, A2F_CBOR_DEPTH_MAX, &root, NULL)
+        != A2F_OK)
+    {
+        return 0;
+    }
+
+    ok = 0;
+    *siglen = 0;
+
+    f = a2f_cbor_map_str(root, "fmt");
+    stmt = a2f_cbor_map_str(root, "attStmt");
+    p = a2f_cbor_bytes(a2f_cbor_map_str(root, "authData"), 55,
+                       A2F_WA_AUTH_DATA_MAX, &n);
+
+    if (f == NULL || !cbor_isa_string(f) || cbor_string_length(f) >= fmtsz
+        || stmt == NULL || p == NULL)
+    {
+        goto done;
+    }
+
+    memcpy(fmt, cbor_string_handle(f), cbor_string_length(f));
+    fmt[cbor_string_length(f)] = '\0';
+    memcpy(ad, p, n);
+    *adlen = n;
+
+    /* rpIdHash 32, flags 1, signCount 4, AAGUID 16, L 2, id L, key */
+
+    off = 55 + ((size_t) ad[53] << 8 | ad[54]);
+
+    if (off >= n || a2f_cbor_check(ad + off, n - off, A2F_CBOR_DEPTH_MAX,
+                                   coselen) != A2F_OK
+        || *coselen > A2F_SECKEY_PUB_MAX)
+    {
+        goto done;
+    }
+
+    memcpy(cose, ad + off, *coselen);
+
+    p = a2f_cbor_bytes(a2f_cbor_map_str(stmt, "sig"), 1, A2F_WA_SIG_MAX,
+                       siglen);
+    if (p != NULL) {
+        memcpy(sig, p, *siglen);
+
+    } else {
+        *siglen = 0;
+    }
+
+    ok = 1;
+
+done:
+
+    cbor_decref(&root);
+
+    return ok;
+}
+
+
+/* where needle (nlen > 0 bytes) starts in p, or SIZE_MAX */
+
+static size_t
+a2f_test_spec_find(const uint8_t *p, size_t len, const void *needle,
+    size_t nlen)
+{
+    size_t  i;
+
+    for (i = 0; i + nlen <= len; i++) {
+        if (memcmp(p + i, needle, nlen) == 0) {
+            return i;
+        }
+    }
+
+    return SIZE_MAX;
+}
+
+
+/* the last letter of the member name "crossOrigin" in a clientDataJSON */
+
+static size_t
+a2f_test_spec_key(const uint8_t *cdj, size_t len)
+{
+    size_t  off;
+
+    off = a2f_test_spec_find(cdj, len, "\"crossOrigin\"", 13);
+
+    return off == SIZE_MAX ? SIZE_MAX : off + 11;
+}
+
+
+/* authenticatorData's signCount */
+
+static uint32_t
+a2f_test_spec_u32(const uint8_t *p)
+{
+    return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16
+           | (uint32_t) p[2] << 8 | p[3];
+}
+
+
+static int
+a2f_test_spec_verify(const a2f_wa_expect_t *e, const a2f_wa_assertion_t *a,
+    const wsv_t *v, const uint8_t *cose, size_t coselen, uint32_t count)
+{
+    a2f_test_why[0] = '\0';
+
+    return a2f_wa_assertion_verify(e, a, v->alg, cose, coselen, count, NULL,
+                                   a2f_test_why, sizeof(a2f_test_why));
+}
+
+
+static void
+a2f_test_spec_vectors(void)
+{
+    int                     rc;
+    char                    fmt[A2F_WA_FMT_MAX + 1];
+    size_t                  i, k, n, len, adlen, coselen, siglen, off;
+    uint8_t                 ad[A2F_WA_AUTH_DATA_MAX], cose[A2F_SECKEY_PUB_MAX];
+    uint8_t                 sig[A2F_WA_SIG_MAX], cdj[A2F_WA_CLIENT_DATA_MAX];
+    uint8_t                 ato[A2F_WA_ATT_OBJ_MAX];
+    uint32_t                count, newc;
+    unsigned                bad, golden;
+    const char             *json;
+    a2f_wa_cred_t           cred;
+    a2f_wa_expect_t         e;
+    a2f_wa_assertion_t      a, t;
+    a2f_wa_auth_data_t      pad;
+    a2f_wa_client_data_t    cd;
+    const wsv_t            *v;
+    const a2f_test_spec_t  *s;
+
+    CHECK(sizeof(wsv_vectors) / sizeof(wsv_vectors[0])
+          == sizeof(a2f_test_spec) / sizeof(a2f_test_spec[0]));
+
+    golden = 0;
+
+    for (i = 0; i < sizeof(wsv_vectors) / sizeof(wsv_vectors[0]); i++) {
+        v = &wsv_vectors[i];
+
+        for (k = 0; k < sizeof(a2f_test_spec) / sizeof(a2f_test_spec[0]);
+             k++)
+        {
+            if (strcmp(a2f_test_spec[k].name, v->name) == 0) {
+                break;
+            }
+        }
+
+        if (k == sizeof(a2f_test_spec) / sizeof(a2f_test_spec[0])) {
+            a2f_test_failed++;
+            fprintf(stderr, "%s: spec vector %s %s: no expectation\n",
+                    __FILE__, v->section, v->name);
+            continue;
+        }
+
+        s = &a2f_test_spec[k];
+
+        if (!a2f_test_spec_ato(v, fmt, sizeof(fmt), ad, &adlen, cose,
+                               &coselen, sig, &siglen)
+            || v->reg_cdj_len > sizeof(cdj) || v->ato_len > sizeof(ato))
+        {
+            a2f_test_failed++;
+            fprintf(stderr, "%s: spec vector %s: unreadable\n", __FILE__,
+                    v->name);
+            continue;
+        }
+
+        CHECK_STR(fmt, v->fmt);
+
+        if (s->verify_rc == -1) {
+            CHECK_WA(a2f_wa_auth_data_parse(ad, adlen, 1, &pad, a2f_test_why,
+                                            sizeof(a2f_test_why)),
+                     A2F_ERR_INVALID);
+            CHECK(strstr(a2f_test_why, "COSE key") != NULL);
+        }
+
+        count = a2f_test_spec_u32(ad + 33);
+
+        /* registration */
+
+        a2f_test_spec_expect(&e, v->reg_challenge, v->reg_challenge_len);
+        json = a2f_test_spec_reg_json(v, v->reg_cdj, v->ato, &len);
+        a2f_test_why[0] = '\0';
+        rc = a2f_wa_register(&e, json, len, &cred, a2f_test_why,
+                             sizeof(a2f_test_why));
+
+        if (rc != s->reg_rc
+            || (s->reg_why != NULL && strstr(a2f_test_why, s->reg_why)
+                                      == NULL))
+        {
+            a2f_test_failed++;
+            fprintf(stderr, "%s: spec vector %s %s: registration returned "
+                    "%d (\"%s\"), want %d\n", __FILE__, v->section, v->name,
+                    rc, a2f_test_why, s->reg_rc);
+
+        } else {
+            a2f_test_passed++;
+        }
+
+        if (rc == A2F_OK && s->reg_rc == A2F_OK) {
+            golden++;
+            CHECK(cred.cred_id_len == v->cred_id_len
+                  && memcmp(cred.cred_id, v->cred_id, v->cred_id_len) == 0);
+            CHECK(cred.alg == v->alg);
+            CHECK(cred.pubkey_len == coselen
+                  && memcmp(cred.pubkey, cose, coselen) == 0);
+            CHECK(cred.sign_count == count);
+            CHECK(memcmp(cred.aaguid, v->aaguid, 16) == 0);
+            CHECK_STR(cred.fmt, v->fmt);
+            CHECK(cred.attestation == s->att);
+            CHECK(cred.flags == ad[32]);
+            CHECK(cred.transports == 0);
+
+            /* the assertion below is verified with this key */
+
+            memcpy(cose, cred.pubkey, cred.pubkey_len);
+            coselen = cred.pubkey_len;
+
+            /*
+             * The attestation signature covers clientDataJSON: rename
+             * its "crossOrigin" member (still valid JSON, the member now
+             * ignored): for "none" nothing is signed, so that passes;
+             * else the signature fails.
+             */
+
+            off = a2f_test_spec_key(v->reg_cdj, v->reg_cdj_len);
+            CHECK(off != SIZE_MAX);
+            memcpy(cdj, v->reg_cdj, v->reg_cdj_len);
+            cdj[off == SIZE_MAX ? 0 : off] ^= 0x01;
+            json = a2f_test_spec_reg_json(v, cdj, v->ato, &len);
+            CHECK_WA(a2f_wa_register(&e, json, len, &cred, a2f_test_why,
+                                     sizeof(a2f_test_why)),
+                     s->att == A2F_WA_ATT_NONE ? A2F_OK : A2F_ERR_AUTH);
+
+            if (s->att != A2F_WA_ATT_NONE) {
+                CHECK(strstr(a2f_test_why, "signature") != NULL);
+            }
+
+            /* a bit of attStmt's sig flipped, where there is one */
+
+            off = siglen ? a2f_test_spec_find(v->ato, v->ato_len, sig, siglen)
+                         : SIZE_MAX;
+            CHECK((off == SIZE_MAX) == (s->att == A2F_WA_ATT_NONE));
+
+            if (off != SIZE_MAX) {
+                memcpy(ato, v->ato, v->ato_len);
+                ato[off + siglen - 1] ^= 0x01;
+                json = a2f_test_spec_reg_json(v, v->reg_cdj, ato, &len);
+                CHECK_WA(a2f_wa_register(&e, json, len, &cred, a2f_test_why,
+                                         sizeof(a2f_test_why)),
+                         A2F_ERR_AUTH);
+                CHECK(strstr(a2f_test_why, "signature") != NULL);
+            }
+        }
+
+        /* the assertion */
+
+        json = a2f_test_spec_assert_json(v, &len);
+        a2f_test_why[0] = '\0';
+        CHECK_WA(a2f_wa_assertion_parse(json, len, &a, a2f_test_why,
+                                        sizeof(a2f_test_why)), s->parse_rc);
+
+        if (s->parse_rc == A2F_OK) {
+            CHECK(a.cred_id_len == v->cred_id_len
+                  && memcmp(a.cred_id, v->cred_id, v->cred_id_len) == 0);
+            CHECK(a.client_data_len == v->auth_cdj_len
+                  && a.auth_data_len == v->ad_len && a.sig_len == v->sig_len
+                  && a.user_handle_len == 0 && a.appid == 0);
+
+        } else {
+            /* too long for the store: the same fields, by hand */
+            memset(&a, 0, sizeof(a));
+            memcpy(a.client_data, v->auth_cdj, v->auth_cdj_len);
+            a.client_data_len = v->auth_cdj_len;
+            memcpy(a.auth_data, v->ad, v->ad_len);
+            a.auth_data_len = v->ad_len;
+            memcpy(a.sig, v->sig, v->sig_len);
+            a.sig_len = v->sig_len;
+        }
+
+        /* 16.9's challenges, 128 bytes, are over A2F_WA_CHALLENGE_MAX */
+
+        if (v->auth_challenge_len > A2F_WA_CHALLENGE_MAX) {
+            CHECK_WA(a2f_wa_client_data_parse(v->auth_cdj, v->auth_cdj_len,
+                                              &cd, a2f_test_why,
+                                              sizeof(a2f_test_why)),
+                     A2F_ERR_INVALID);
+            CHECK(s->verify_rc == -1);
+            continue;
+        }
+
+        CHECK_WA(a2f_wa_client_data_parse(v->auth_cdj, v->auth_cdj_len, &cd,
+                                          a2f_test_why,
+                                          sizeof(a2f_test_why)), A2F_OK);
+        /* only 16.4 and 16.5 are refused, for being cross-origin */
+
+        CHECK(cd.type == A2F_WA_TYPE_GET
+              && cd.challenge_len == v->auth_challenge_len
+              && memcmp(cd.challenge, v->auth_challenge, cd.challenge_len)
+                 == 0
+              && strcmp(cd.origin, WSV_ORIGIN) == 0
+              && cd.cross_origin == (s->reg_rc == A2F_ERR_AUTH));
+
+        if (s->verify_rc == -1) {
+            continue;
+        }
+
+        /* with the registered key when there is one, else the example's */
+
+        a2f_test_spec_expect(&e, v->auth_challenge, v->auth_challenge_len);
+        newc = 0xffffffff;
+        a2f_test_why[0] = '\0';
+        rc = a2f_wa_assertion_verify(&e, &a, v->alg, cose, coselen, count,
+                                     &newc, a2f_test_why,
+                                     sizeof(a2f_test_why));
+
+        if (rc != s->verify_rc) {
+            a2f_test_failed++;
+            fprintf(stderr, "%s: spec vector %s %s: assertion returned %d "
+                    "(\"%s\"), want %d\n", __FILE__, v->section, v->name, rc,
+                    a2f_test_why, s->verify_rc);
+            continue;
+        }
+
+        a2f_test_passed++;
+
+        if (rc != A2F_OK) {
+            CHECK(strstr(a2f_test_why, "cross-origin") != NULL);
+            continue;
+        }
+
+        CHECK(newc == a2f_test_spec_u32(v->ad + 33));
+
+        /* the registration's challenge is not this one */
+
+        a2f_test_spec_expect(&e, v->reg_challenge, v->reg_challenge_len);
+        CHECK_WA(a2f_test_spec_verify(&e, &a, v, cose, coselen, count),
+                 A2F_ERR_AUTH);
+        a2f_test_spec_expect(&e, v->auth_challenge, v->auth_challenge_len);
+
+        /* the member "crossOrigin" renamed: only the signature notices */
+
+        off = a2f_test_spec_key(v->auth_cdj, v->auth_cdj_len);
+        CHECK(off != SIZE_MAX);
+        t = a;
+        t.client_data[off == SIZE_MAX ? 0 : off] ^= 0x01;
+        CHECK_WA(a2f_test_spec_verify(&e, &t, v, cose, coselen, count),
+                 A2F_ERR_AUTH);
+        CHECK(strstr(a2f_test_why, "signature") != NULL);
+
+        /* every byte of the signature and clientDataJSON flipped */
+
+        bad = 0;
+
+        for (n = 0; n < a.sig_len; n++) {
+            t = a;
+            t.sig[n] ^= 0x01;
+            rc = a2f_test_spec_verify(&e, &t, v, cose, coselen, count);
+            bad += (rc != A2F_ERR_AUTH
+                    || strstr(a2f_test_why, "signature") == NULL);
+        }
+
+        for (n = 0; n < a.client_data_len; n++) {
+            t = a;
+            t.client_data[n] ^= 0x01;
+            rc = a2f_test_spec_verify(&e, &t, v, cose, coselen, count);
+            bad += (rc == A2F_OK || a2f_test_why[0] == '\0');
+        }
+
+        CHECK(bad == 0);
+
+        if (bad) {
+            fprintf(stderr, "%s: spec vector %s: %u tampered assertions "
+                    "not refused\n", __FILE__, v->name, bad);
+        }
+    }
+
+    /* 16.2, 16.3, 16.7, 16.11, 16.16 */
+    CHECK(golden == 5);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -1935,6 +2495,7 @@ main(int argc, char **argv)
     a2f_test_cose();
     a2f_test_u2f();
     a2f_test_options();
+    a2f_test_spec_vectors();
 
     return a2f_test_done(argv[0]);
 }

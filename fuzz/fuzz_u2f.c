@@ -1,0 +1,656 @@
+
+/*
+ * Copyright (C) ngx_http_a2f_module authors
+ *
+ * fuzz_u2f.c: libFuzzer target for the raw FIDO U2F messages
+ * (a2f_u2f.c), with the fixed appId "https://example.com/u2f/app-id.json"
+ * and challenge fu_chal.  The first byte picks what the rest is:
+ *
+ *   0  registrationData bytes, with the good registration clientData:
+ *      a2f_u2f_register();
+ *   1  signatureData bytes, with the good authentication clientData:
+ *      a2f_u2f_authenticate() with the good key;
+ *   2  clientData bytes, with the good registrationData and with the
+ *      good signatureData: both;
+ *   3  an edit script on the good registration (4-byte ops: what,
+ *      offset, offset, xor; what % 4: 0 flip in clientData, 1 flip in
+ *      registrationData, 2 one byte more, 3 truncate; (what >> 2) & 1
+ *      picks the message for 2 and 3);
+ *   4  the same on the good authentication (clientData, signatureData);
+ *      the second byte is the stored counter's low byte;
+ *   5  text: a2f_u2f_b64_decode() (decoded bytes re-encode to the input
+ *      without its padding) and a2f_u2f_origin() (an origin is its own
+ *      origin), and both calls on the text as base64, split at the
+ *      first ','.
+ *
+ * Every call must leave OpenSSL's error queue empty.
+ *
+ * The good messages below were made once by the software token of
+ * t/unit/test_u2f.c (attestation key, self-signed certificate, user key
+ * and key handle of 48 bytes; counter 42).  An edited message may
+ * verify only when what its signature covers is unchanged: for a
+ * registration, clientData and registrationData outside the
+ * attestation certificate (which nothing signs), and then it yields the
+ * same key; for an authentication, both messages.
+ */
+
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+
+#include "a2f_crypto.h"
+#include "a2f_cose.h"
+#include "a2f_webauthn.h"
+#include "a2f_u2f.h"
+
+
+#define FU_APPID   "https://example.com/u2f/app-id.json"
+#define FU_COUNT   42
+#define FU_MAX     (A2F_U2F_REG_DATA_MAX + 64)
+#define FU_B64_MAX (FU_MAX / 3 * 4 + 8)
+
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+
+static const uint8_t  fu_chal[32] = {
+    0xa0, 0xa5, 0xaa, 0xaf, 0xb4, 0xb9, 0xbe, 0xc3, 0xc8, 0xcd,
+    0xd2, 0xd7, 0xdc, 0xe1, 0xe6, 0xeb, 0xf0, 0xf5, 0xfa, 0xff,
+    0x04, 0x09, 0x0e, 0x13, 0x18, 0x1d, 0x22, 0x27, 0x2c, 0x31,
+    0x36, 0x3b
+};
+
+static const uint8_t  fu_reg_cd[150] = {
+    0x7b, 0x22, 0x74, 0x79, 0x70, 0x22, 0x3a, 0x22, 0x6e, 0x61,
+    0x76, 0x69, 0x67, 0x61, 0x74, 0x6f, 0x72, 0x2e, 0x69, 0x64,
+    0x2e, 0x66, 0x69, 0x6e, 0x69, 0x73, 0x68, 0x45, 0x6e, 0x72,
+    0x6f, 0x6c, 0x6c, 0x6d, 0x65, 0x6e, 0x74, 0x22, 0x2c, 0x22,
+    0x63, 0x68, 0x61, 0x6c, 0x6c, 0x65, 0x6e, 0x67, 0x65, 0x22,
+    0x3a, 0x22, 0x6f, 0x4b, 0x57, 0x71, 0x72, 0x37, 0x53, 0x35,
+    0x76, 0x73, 0x50, 0x49, 0x7a, 0x64, 0x4c, 0x58, 0x33, 0x4f,
+    0x48, 0x6d, 0x36, 0x5f, 0x44, 0x31, 0x2d, 0x76, 0x38, 0x45,
+    0x43, 0x51, 0x34, 0x54, 0x47, 0x42, 0x30, 0x69, 0x4a, 0x79,
+    0x77, 0x78, 0x4e, 0x6a, 0x73, 0x22, 0x2c, 0x22, 0x6f, 0x72,
+    0x69, 0x67, 0x69, 0x6e, 0x22, 0x3a, 0x22, 0x68, 0x74, 0x74,
+    0x70, 0x73, 0x3a, 0x2f, 0x2f, 0x65, 0x78, 0x61, 0x6d, 0x70,
+    0x6c, 0x65, 0x2e, 0x63, 0x6f, 0x6d, 0x22, 0x2c, 0x22, 0x63,
+    0x69, 0x64, 0x5f, 0x70, 0x75, 0x62, 0x6b, 0x65, 0x79, 0x22,
+    0x3a, 0x22, 0x75, 0x6e, 0x75, 0x73, 0x65, 0x64, 0x22, 0x7d
+};
+
+static const uint8_t  fu_rd[497] = {
+    0x05, 0x04, 0xd3, 0xb5, 0x1a, 0x35, 0x3d, 0xa9, 0xbc, 0x1a,
+    0xa5, 0x59, 0x44, 0x54, 0x33, 0x7f, 0xab, 0xaa, 0x4c, 0x96,
+    0xe7, 0xe2, 0xa7, 0x61, 0xb8, 0xca, 0x9e, 0x4a, 0x6c, 0x85,
+    0x32, 0xd0, 0xbe, 0x0d, 0xe5, 0xd4, 0x82, 0xae, 0x97, 0xf0,
+    0x9f, 0x98, 0x05, 0x7a, 0xde, 0x1a, 0x76, 0x91, 0xf4, 0x56,
+    0x41, 0xf8, 0xcd, 0x88, 0x14, 0xea, 0xf5, 0x1b, 0x46, 0xa6,
+    0xe6, 0x3d, 0x69, 0x40, 0x55, 0x1d, 0x30, 0x03, 0x0a, 0x11,
+    0x18, 0x1f, 0x26, 0x2d, 0x34, 0x3b, 0x42, 0x49, 0x50, 0x57,
+    0x5e, 0x65, 0x6c, 0x73, 0x7a, 0x81, 0x88, 0x8f, 0x96, 0x9d,
+    0xa4, 0xab, 0xb2, 0xb9, 0xc0, 0xc7, 0xce, 0xd5, 0xdc, 0xe3,
+    0xea, 0xf1, 0xf8, 0xff, 0x06, 0x0d, 0x14, 0x1b, 0x22, 0x29,
+    0x30, 0x37, 0x3e, 0x45, 0x4c, 0x30, 0x82, 0x01, 0x33, 0x30,
+    0x81, 0xda, 0xa0, 0x03, 0x02, 0x01, 0x02, 0x02, 0x02, 0x10,
+    0x92, 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d,
+    0x04, 0x03, 0x02, 0x30, 0x23, 0x31, 0x21, 0x30, 0x1f, 0x06,
+    0x03, 0x55, 0x04, 0x03, 0x0c, 0x18, 0x61, 0x32, 0x66, 0x20,
+    0x74, 0x65, 0x73, 0x74, 0x20, 0x55, 0x32, 0x46, 0x20, 0x61,
+    0x74, 0x74, 0x65, 0x73, 0x74, 0x61, 0x74, 0x69, 0x6f, 0x6e,
+    0x30, 0x1e, 0x17, 0x0d, 0x32, 0x36, 0x31, 0x31, 0x32, 0x33,
+    0x31, 0x32, 0x34, 0x39, 0x32, 0x38, 0x5a, 0x17, 0x0d, 0x32,
+    0x37, 0x31, 0x31, 0x32, 0x33, 0x31, 0x32, 0x34, 0x39, 0x32,
+    0x38, 0x5a, 0x30, 0x23, 0x31, 0x21, 0x30, 0x1f, 0x06, 0x03,
+    0x55, 0x04, 0x03, 0x0c, 0x18, 0x61, 0x32, 0x66, 0x20, 0x74,
+    0x65, 0x73, 0x74, 0x20, 0x55, 0x32, 0x46, 0x20, 0x61, 0x74,
+    0x74, 0x65, 0x73, 0x74, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x30,
+    0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d,
+    0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03,
+    0x01, 0x07, 0x03, 0x42, 0x00, 0x04, 0x4d, 0xbe, 0x1c, 0xb2,
+    0xa8, 0x64, 0x9d, 0x50, 0x24, 0x43, 0x1b, 0xb9, 0xba, 0x4f,
+    0x4c, 0x12, 0xb6, 0x2e, 0x95, 0xd8, 0x93, 0x09, 0xf0, 0xc1,
+    0x7b, 0x47, 0x34, 0x4a, 0xe2, 0x8e, 0x09, 0x86, 0x40, 0x49,
+    0x32, 0x6a, 0x52, 0x84, 0xe4, 0x6b, 0x45, 0x2a, 0xbc, 0x00,
+    0x05, 0x7c, 0x7b, 0xd9, 0x37, 0x9f, 0xd1, 0x8d, 0x92, 0xcd,
+    0x15, 0x9c, 0xfb, 0xcf, 0x9b, 0x1b, 0x8d, 0xd1, 0x11, 0x25,
+    0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04,
+    0x03, 0x02, 0x03, 0x48, 0x00, 0x30, 0x45, 0x02, 0x21, 0x00,
+    0xe3, 0x64, 0x0b, 0x50, 0x67, 0x26, 0x25, 0x8a, 0xbc, 0x5b,
+    0xa5, 0x45, 0x6b, 0xa2, 0xaf, 0xcd, 0x49, 0x67, 0x61, 0x8a,
+    0x37, 0x16, 0x35, 0xe5, 0xe2, 0x78, 0xec, 0xcc, 0x80, 0x5b,
+    0x70, 0x5a, 0x02, 0x20, 0x33, 0x6d, 0x0b, 0x95, 0x46, 0x62,
+    0xd0, 0xaf, 0x5e, 0x37, 0xbd, 0x1a, 0x7f, 0x0a, 0xb6, 0x05,
+    0x34, 0x75, 0x3e, 0x4f, 0xd4, 0x4f, 0xba, 0xea, 0x16, 0x92,
+    0x1e, 0xdc, 0xcb, 0x60, 0xb6, 0x92, 0x30, 0x45, 0x02, 0x20,
+    0x06, 0x89, 0x2e, 0x34, 0x20, 0x75, 0xd0, 0xe5, 0x4b, 0x8a,
+    0x83, 0x16, 0xd4, 0xc1, 0x3b, 0xad, 0x24, 0xba, 0x5a, 0xdb,
+    0xa6, 0xb9, 0x22, 0x4f, 0x30, 0x8e, 0x30, 0x10, 0x74, 0x6d,
+    0x91, 0x0c, 0x02, 0x21, 0x00, 0x9b, 0x1d, 0xab, 0x57, 0x43,
+    0x35, 0x8b, 0x4a, 0x16, 0x2e, 0xcf, 0x5d, 0x63, 0x6e, 0xed,
+    0xec, 0xbd, 0x25, 0x37, 0x00, 0xf7, 0xa7, 0x80, 0x6f, 0x3f,
+    0xc7, 0xed, 0x53, 0x7b, 0x69, 0xc8, 0x5f
+};
+
+#define FU_CERT_OFF  115
+#define FU_CERT_LEN  311
+
+static const uint8_t  fu_sign_cd[146] = {
+    0x7b, 0x22, 0x74, 0x79, 0x70, 0x22, 0x3a, 0x22, 0x6e, 0x61,
+    0x76, 0x69, 0x67, 0x61, 0x74, 0x6f, 0x72, 0x2e, 0x69, 0x64,
+    0x2e, 0x67, 0x65, 0x74, 0x41, 0x73, 0x73, 0x65, 0x72, 0x74,
+    0x69, 0x6f, 0x6e, 0x22, 0x2c, 0x22, 0x63, 0x68, 0x61, 0x6c,
+    0x6c, 0x65, 0x6e, 0x67, 0x65, 0x22, 0x3a, 0x22, 0x6f, 0x4b,
+    0x57, 0x71, 0x72, 0x37, 0x53, 0x35, 0x76, 0x73, 0x50, 0x49,
+    0x7a, 0x64, 0x4c, 0x58, 0x33, 0x4f, 0x48, 0x6d, 0x36, 0x5f,
+    0x44, 0x31, 0x2d, 0x76, 0x38, 0x45, 0x43, 0x51, 0x34, 0x54,
+    0x47, 0x42, 0x30, 0x69, 0x4a, 0x79, 0x77, 0x78, 0x4e, 0x6a,
+    0x73, 0x22, 0x2c, 0x22, 0x6f, 0x72, 0x69, 0x67, 0x69, 0x6e,
+    0x22, 0x3a, 0x22, 0x68, 0x74, 0x74, 0x70, 0x73, 0x3a, 0x2f,
+    0x2f, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x2e, 0x63,
+    0x6f, 0x6d, 0x22, 0x2c, 0x22, 0x63, 0x69, 0x64, 0x5f, 0x70,
+    0x75, 0x62, 0x6b, 0x65, 0x79, 0x22, 0x3a, 0x22, 0x75, 0x6e,
+    0x75, 0x73, 0x65, 0x64, 0x22, 0x7d
+};
+
+static const uint8_t  fu_sd[75] = {
+    0x01, 0x00, 0x00, 0x00, 0x2a, 0x30, 0x44, 0x02, 0x20, 0x3e,
+    0x34, 0x91, 0x43, 0x84, 0x2c, 0x8c, 0x0f, 0x95, 0x3f, 0x33,
+    0xdb, 0x11, 0xd8, 0xc8, 0x9c, 0x75, 0xc0, 0x04, 0x60, 0xaa,
+    0x6d, 0x00, 0x7e, 0x3d, 0x2a, 0xa1, 0x06, 0x45, 0x48, 0x68,
+    0x51, 0x02, 0x20, 0x0c, 0xce, 0xf2, 0x2a, 0x63, 0x51, 0xa5,
+    0x6e, 0x83, 0x22, 0x94, 0x2b, 0x40, 0x81, 0xbf, 0xf7, 0x0b,
+    0xcf, 0x19, 0x84, 0x57, 0xb7, 0xfe, 0xbb, 0x97, 0x5e, 0xa2,
+    0xac, 0xb3, 0xe5, 0x15, 0xf9
+};
+
+static const uint8_t  fu_cose[77] = {
+    0xa5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21, 0x58, 0x20,
+    0xd3, 0xb5, 0x1a, 0x35, 0x3d, 0xa9, 0xbc, 0x1a, 0xa5, 0x59,
+    0x44, 0x54, 0x33, 0x7f, 0xab, 0xaa, 0x4c, 0x96, 0xe7, 0xe2,
+    0xa7, 0x61, 0xb8, 0xca, 0x9e, 0x4a, 0x6c, 0x85, 0x32, 0xd0,
+    0xbe, 0x0d, 0x22, 0x58, 0x20, 0xe5, 0xd4, 0x82, 0xae, 0x97,
+    0xf0, 0x9f, 0x98, 0x05, 0x7a, 0xde, 0x1a, 0x76, 0x91, 0xf4,
+    0x56, 0x41, 0xf8, 0xcd, 0x88, 0x14, 0xea, 0xf5, 0x1b, 0x46,
+    0xa6, 0xe6, 0x3d, 0x69, 0x40, 0x55, 0x1d
+};
+
+typedef struct {
+    uint8_t  b[FU_MAX];
+    size_t   n;
+} fu_msg_t;
+
+
+static fu_msg_t  fu_cd, fu_m;
+static char      fu_cd64[FU_B64_MAX], fu_m64[FU_B64_MAX];
+
+
+static void
+fu_set(fu_msg_t *m, const uint8_t *p, size_t n)
+{
+    if (n > sizeof(m->b)) {
+        n = sizeof(m->b);
+    }
+
+    memcpy(m->b, p, n);
+    m->n = n;
+}
+
+
+static size_t
+fu_b64(const fu_msg_t *m, char *out, size_t outsz)
+{
+    size_t  n;
+
+    if (m->n == 0) {
+        out[0] = '\0';
+        return 0;
+    }
+
+    n = a2f_b64url_encode(m->b, m->n, out, outsz);
+
+    if (n == 0) {
+        abort();
+    }
+
+    return n;
+}
+
+
+/*
+ * the why buffer: always terminated, and a reason on every failure;
+ * nothing left in OpenSSL's error queue
+ */
+
+static void
+fu_why_check(const char *why, size_t whysz, int rc)
+{
+    if (memchr(why, '\0', whysz) == NULL || (rc != A2F_OK && why[0] == '\0')
+        || ERR_peek_error() != 0)
+    {
+        abort();
+    }
+}
+
+
+static int
+fu_register(const fu_msg_t *cd, const fu_msg_t *rd, a2f_u2f_reg_t *out)
+{
+    int      rc;
+    char     why[128];
+    size_t   cdl, rdl;
+    uint8_t  cose[80];
+    size_t   n;
+
+    cdl = fu_b64(cd, fu_cd64, sizeof(fu_cd64));
+    rdl = fu_b64(rd, fu_m64, sizeof(fu_m64));
+    memset(why, 0x55, sizeof(why));
+    memset(out, 0x55, sizeof(*out));
+
+    rc = a2f_u2f_register(fu_cd64, cdl, fu_m64, rdl, FU_APPID, fu_chal,
+                          sizeof(fu_chal), out, why, sizeof(why));
+
+    fu_why_check(why, sizeof(why), rc);
+
+    switch (rc) {
+
+    case A2F_OK:
+        if (out->key_handle_len == 0
+            || out->key_handle_len > A2F_U2F_KEY_HANDLE_MAX
+            || out->cose_len != A2F_U2F_COSE_LEN
+            || out->alg != A2F_COSE_ES256
+            || a2f_wa_cose_from_u2f(out->point, sizeof(out->point), cose,
+                                    sizeof(cose), &n) != A2F_OK
+            || n != out->cose_len || memcmp(cose, out->cose, n) != 0)
+        {
+            abort();
+        }
+
+        break;
+
+    case A2F_ERR_INVALID:
+    case A2F_ERR_AUTH:
+    case A2F_ERR_NOMEM:
+    case A2F_ERR_CRYPTO:
+        for (n = 0; n < sizeof(*out); n++) {
+            if (((const uint8_t *) out)[n] != 0) {
+                abort();
+            }
+        }
+
+        break;
+
+    default:
+        abort();
+    }
+
+    return rc;
+}
+
+
+static int
+fu_authenticate(const fu_msg_t *cd, const fu_msg_t *sd, uint32_t stored)
+{
+    int       rc;
+    char      why[128];
+    size_t    cdl, sdl;
+    uint32_t  newc;
+
+    cdl = fu_b64(cd, fu_cd64, sizeof(fu_cd64));
+    sdl = fu_b64(sd, fu_m64, sizeof(fu_m64));
+    memset(why, 0x55, sizeof(why));
+    newc = 0xdeadbeef;
+
+    rc = a2f_u2f_authenticate(fu_cd64, cdl, fu_m64, sdl, FU_APPID, fu_chal,
+                              sizeof(fu_chal), fu_cose, sizeof(fu_cose),
+                              stored, &newc, why, sizeof(why));
+
+    fu_why_check(why, sizeof(why), rc);
+
+    switch (rc) {
+
+    case A2F_OK:
+        if ((newc == 0 && stored != 0) || (newc != 0 && newc <= stored)) {
+            abort();
+        }
+
+        break;
+
+    case A2F_ERR_INVALID:
+    case A2F_ERR_AUTH:
+    case A2F_ERR_REPLAY:
+    case A2F_ERR_NOMEM:
+    case A2F_ERR_CRYPTO:
+        if (newc != 0xdeadbeef) {
+            abort();
+        }
+
+        break;
+
+    default:
+        abort();
+    }
+
+    return rc;
+}
+
+
+/* apply 4-byte edit ops to a (what & 4 == 0) or b */
+
+static void
+fu_edit(const uint8_t *p, size_t n, fu_msg_t *a, fu_msg_t *b)
+{
+    size_t     i, off;
+    fu_msg_t  *m;
+
+    for (i = 0; i + 4 <= n && i < 64; i += 4) {
+        off = (size_t) p[i + 1] << 8 | p[i + 2];
+
+        switch (p[i] % 4) {
+
+        case 0:
+        case 1:
+            m = (p[i] % 4 == 0) ? a : b;
+
+            if (m->n > 0) {
+                m->b[off % m->n] ^= p[i + 3];
+            }
+
+            break;
+
+        case 2:
+            m = (p[i] & 4) ? b : a;
+
+            if (m->n < sizeof(m->b)) {
+                m->b[m->n++] = p[i + 3];
+            }
+
+            break;
+
+        default:
+            m = (p[i] & 4) ? b : a;
+            m->n = off % (m->n + 1);
+        }
+    }
+}
+
+
+static void
+fu_edit_reg(const uint8_t *p, size_t n)
+{
+    int            rc;
+    a2f_u2f_reg_t  out;
+    static fu_msg_t  rd;
+
+    fu_set(&fu_cd, fu_reg_cd, sizeof(fu_reg_cd));
+    fu_set(&rd, fu_rd, sizeof(fu_rd));
+    fu_edit(p, n, &fu_cd, &rd);
+
+    rc = fu_register(&fu_cd, &rd, &out);
+
+    if (rc == A2F_OK
+        && (fu_cd.n != sizeof(fu_reg_cd)
+            || memcmp(fu_cd.b, fu_reg_cd, fu_cd.n) != 0
+            || rd.n < FU_CERT_OFF
+            || memcmp(rd.b, fu_rd, FU_CERT_OFF) != 0
+            || out.key_handle_len != FU_CERT_OFF - 67
+            || memcmp(out.key_handle, fu_rd + 67, out.key_handle_len) != 0
+            || memcmp(out.point, fu_rd + 1, 65) != 0))
+    {
+        abort();
+    }
+
+    if (rc != A2F_OK && fu_cd.n == sizeof(fu_reg_cd)
+        && memcmp(fu_cd.b, fu_reg_cd, fu_cd.n) == 0 && rd.n == sizeof(fu_rd)
+        && memcmp(rd.b, fu_rd, rd.n) == 0)
+    {
+        abort();            /* the good registration must verify */
+    }
+}
+
+
+static void
+fu_edit_auth(const uint8_t *p, size_t n)
+{
+    int       rc;
+    uint32_t  stored;
+
+    if (n < 1) {
+        return;
+    }
+
+    stored = p[0];
+    fu_set(&fu_cd, fu_sign_cd, sizeof(fu_sign_cd));
+    fu_set(&fu_m, fu_sd, sizeof(fu_sd));
+    fu_edit(p + 1, n - 1, &fu_cd, &fu_m);
+
+    rc = fu_authenticate(&fu_cd, &fu_m, stored);
+
+    if ((rc == A2F_OK || rc == A2F_ERR_REPLAY)
+        && (fu_cd.n != sizeof(fu_sign_cd)
+            || memcmp(fu_cd.b, fu_sign_cd, fu_cd.n) != 0
+            || fu_m.n != sizeof(fu_sd)
+            || memcmp(fu_m.b, fu_sd, fu_m.n) != 0))
+    {
+        abort();
+    }
+
+    if ((rc == A2F_OK) != (stored < FU_COUNT)
+        && fu_cd.n == sizeof(fu_sign_cd)
+        && memcmp(fu_cd.b, fu_sign_cd, fu_cd.n) == 0
+        && fu_m.n == sizeof(fu_sd) && memcmp(fu_m.b, fu_sd, fu_m.n) == 0)
+    {
+        abort();            /* the good response must verify */
+    }
+}
+
+
+static void
+fu_text(const uint8_t *p, size_t n)
+{
+    int            rc;
+    char          *s, o[600], o2[600], *enc;
+    size_t         len, k, comma, mlen;
+    const char    *mp;
+    uint8_t       *buf;
+    uint32_t       newc;
+    a2f_u2f_reg_t  out;
+
+    /* websafe base64: what decodes re-encodes to the unpadded input */
+
+    buf = malloc(n + 1);
+    enc = malloc(n / 3 * 4 + 8);
+
+    if (buf == NULL || enc == NULL) {
+        abort();
+    }
+
+    rc = a2f_u2f_b64_decode((const char *) p, n, buf, n + 1, &len);
+
+    if (rc == A2F_OK) {
+        k = n;
+
+        while (k > 0 && p[k - 1] == '=') {
+            k--;
+        }
+
+        if (len == 0 || n - k > 2
+            || a2f_b64url_encode(buf, len, enc, n / 3 * 4 + 8) != k
+            || memcmp(enc, p, k) != 0)
+        {
+            abort();
+        }
+
+    } else if (rc != A2F_ERR_INVALID || len != 0) {
+        abort();
+    }
+
+    free(buf);
+    free(enc);
+
+    /* the origin of an appId is its own origin */
+
+    s = malloc(n + 1);
+
+    if (s == NULL) {
+        abort();
+    }
+
+    memcpy(s, p, n);
+    s[n] = '\0';
+
+    memset(o, 0x55, sizeof(o));
+    rc = a2f_u2f_origin(s, o, sizeof(o));
+
+    if (rc == A2F_OK) {
+        if (strncmp(o, "https://", 8) != 0 || strlen(o) <= 8
+            || strpbrk(o + 8, "/?#@ ") != NULL
+            || a2f_u2f_origin(o, o2, sizeof(o2)) != A2F_OK
+            || strcmp(o, o2) != 0)
+        {
+            abort();
+        }
+
+        for (k = 0; o[k] != '\0'; k++) {
+            if (o[k] >= 'A' && o[k] <= 'Z') {
+                abort();
+            }
+        }
+
+    } else if (rc != A2F_ERR_INVALID || o[0] != '\0') {
+        abort();
+    }
+
+    free(s);
+
+    /*
+     * both calls on raw texts: clientData "," message; only the good
+     * messages (in any padding) may verify
+     */
+
+    comma = 0;
+
+    while (comma < n && p[comma] != ',') {
+        comma++;
+    }
+
+    mp = (const char *) p + (comma < n ? comma + 1 : n);
+    mlen = comma < n ? n - comma - 1 : 0;
+
+    if (a2f_u2f_b64_decode((const char *) p, comma, fu_cd.b,
+                           sizeof(fu_cd.b), &fu_cd.n) != A2F_OK)
+    {
+        fu_cd.n = 0;
+    }
+
+    if (a2f_u2f_b64_decode(mp, mlen, fu_m.b, sizeof(fu_m.b), &fu_m.n)
+        != A2F_OK)
+    {
+        fu_m.n = 0;
+    }
+
+    memset(&out, 0, sizeof(out));
+    rc = a2f_u2f_register((const char *) p, comma, mp, mlen, FU_APPID,
+                          fu_chal, sizeof(fu_chal), &out, NULL, 0);
+
+    if (rc == A2F_OK
+        && (fu_cd.n != sizeof(fu_reg_cd)
+            || memcmp(fu_cd.b, fu_reg_cd, fu_cd.n) != 0
+            || fu_m.n < FU_CERT_OFF
+            || memcmp(fu_m.b, fu_rd, FU_CERT_OFF) != 0))
+    {
+        abort();
+    }
+
+    rc = a2f_u2f_authenticate((const char *) p, comma, mp, mlen, FU_APPID,
+                              fu_chal, sizeof(fu_chal), fu_cose,
+                              sizeof(fu_cose), 0, &newc, NULL, 0);
+
+    if (rc == A2F_OK
+        && (fu_cd.n != sizeof(fu_sign_cd)
+            || memcmp(fu_cd.b, fu_sign_cd, fu_cd.n) != 0
+            || fu_m.n != sizeof(fu_sd)
+            || memcmp(fu_m.b, fu_sd, fu_m.n) != 0))
+    {
+        abort();
+    }
+}
+
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const uint8_t  *p;
+    size_t          n;
+    a2f_u2f_reg_t   out;
+
+    if (size < 1) {
+        return 0;
+    }
+
+    p = data + 1;
+    n = size - 1;
+
+    switch (data[0] % 6) {
+
+    case 0:
+        fu_set(&fu_cd, fu_reg_cd, sizeof(fu_reg_cd));
+        fu_set(&fu_m, p, n);
+
+        if (fu_register(&fu_cd, &fu_m, &out) == A2F_OK
+            && (n < FU_CERT_OFF || memcmp(p, fu_rd, FU_CERT_OFF) != 0))
+        {
+            abort();
+        }
+
+        break;
+
+    case 1:
+        fu_set(&fu_cd, fu_sign_cd, sizeof(fu_sign_cd));
+        fu_set(&fu_m, p, n);
+
+        if (fu_authenticate(&fu_cd, &fu_m, 0) == A2F_OK
+            && (n != sizeof(fu_sd) || memcmp(p, fu_sd, n) != 0))
+        {
+            abort();
+        }
+
+        break;
+
+    case 2:
+        fu_set(&fu_cd, p, n);
+        fu_set(&fu_m, fu_rd, sizeof(fu_rd));
+
+        if (fu_register(&fu_cd, &fu_m, &out) == A2F_OK
+            && (n != sizeof(fu_reg_cd) || memcmp(p, fu_reg_cd, n) != 0))
+        {
+            abort();
+        }
+
+        fu_set(&fu_m, fu_sd, sizeof(fu_sd));
+
+        if (fu_authenticate(&fu_cd, &fu_m, 0) == A2F_OK
+            && (n != sizeof(fu_sign_cd) || memcmp(p, fu_sign_cd, n) != 0))
+        {
+            abort();
+        }
+
+        break;
+
+    case 3:
+        fu_edit_reg(p, n);
+        break;
+
+    case 4:
+        fu_edit_auth(p, n);
+        break;
+
+    default:
+        fu_text(p, n);
+    }
+
+    return 0;
+}
