@@ -1951,7 +1951,7 @@ a2f_test_options(void)
  *         refuse it (A2F_ERR_INVALID); handed to a2f_wa_assertion_verify()
  *         directly, the assertion verifies.
  *   16.13 tpm-es256, 16.14 android-key-es256, 16.15 apple-es256:
- *         attestation formats not implemented, registration fails
+ *         attestation formats the module does not accept: registration fails
  *         A2F_ERR_INVALID; the credentials are plain ES256, and their
  *         assertions verify.
  *
