@@ -29,10 +29,10 @@ FUZZ_SECONDS ?= 20
 
 CORE      := a2f_common a2f_totp a2f_crypto a2f_password a2f_session \
              a2f_text a2f_store a2f_qr a2f_cose a2f_webauthn a2f_wa_request \
-             a2f_jwt a2f_apitoken a2f_u2f
+             a2f_jwt a2f_apitoken a2f_u2f a2f_api_json
 CORE_SRCS := $(CORE:%=$(SRC)/%.c)
 CORE_HDRS := $(CORE:%=$(SRC)/%.h)
-GLUE_SRCS := $(wildcard $(SRC)/ngx_http_a2f_*.c) $(SRC)/ngx_http_a2f_module.h
+GLUE_SRCS := $(wildcard $(SRC)/ngx_http_a2f_*.c $(SRC)/ngx_http_a2f_*.h)
 PAGES     := $(wildcard $(ROOT)/html/*.html $(ROOT)/html/*.css \
                         $(ROOT)/html/*.js)
 LIBS      := -lcrypto -llmdb -lqrencode -lfido2 -lcbor -ljansson

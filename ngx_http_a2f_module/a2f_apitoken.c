@@ -24,14 +24,20 @@
 /* "<kind>1.<kid>.<id>." */
 #define A2F_APITOKEN_PREFIX   (3 + A2F_KID_LEN + 1 + A2F_APITOKEN_ID64 + 1)
 
-/* the prefix, two one-digit decimals, a 2-character user, ".<mac>" */
+/*
+ * The prefix, two one-digit decimals, an empty client, a 2-character
+ * user, ".<mac>"
+ */
 #define A2F_APITOKEN_SHORTEST                                                \
-    (A2F_APITOKEN_PREFIX + 2 * 2 + 2 + 1 + A2F_APITOKEN_MAC64)
+    (A2F_APITOKEN_PREFIX + 2 * 2 + 1 + 2 + 1 + A2F_APITOKEN_MAC64)
 
-/* the prefix, gen, expires (INT64_MAX), the longest user, ".<mac>" */
+/*
+ * The prefix, gen, expires (INT64_MAX), the longest client, the longest
+ * user, ".<mac>"
+ */
 #define A2F_APITOKEN_LONGEST                                                 \
-    (A2F_APITOKEN_PREFIX + 11 + 20 + (A2F_USER_MAX * 4 + 2) / 3 + 1         \
-     + A2F_APITOKEN_MAC64)
+    (A2F_APITOKEN_PREFIX + 11 + 20 + A2F_APITOKEN_CLIENT_MAX + 1            \
+     + (A2F_USER_MAX * 4 + 2) / 3 + 1 + A2F_APITOKEN_MAC64)
 
 
 /* do not compile unless the limits of the header are the true ones */
@@ -42,6 +48,7 @@ typedef char  a2f_apitoken_min_check_t[
 
 
 static int64_t a2f_apitoken_ttl_max(int kind);
+static int a2f_apitoken_client_char(int c);
 static char *a2f_apitoken_put_dec(char *p, uint64_t v);
 static const char *a2f_apitoken_dec(const char *p, const char *end,
     uint64_t max, uint64_t *v);
@@ -65,6 +72,16 @@ a2f_apitoken_ttl_max(int kind)
     default:
         return 0;
     }
+}
+
+
+/* may c be in a client's name: [A-Za-z0-9_-] (never '.', nor a NUL) */
+
+static int
+a2f_apitoken_client_char(int c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+           || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
 
@@ -179,9 +196,16 @@ a2f_apitoken_encode(a2f_mac_t *m, const char *kid, const a2f_apitoken_t *t,
         || t->user_len > A2F_USER_MAX
         || a2f_user_name_valid(t->user, t->user_len) != A2F_OK
         || t->expires < 0 || t->expires <= now
-        || (uint64_t) t->expires - (uint64_t) now > (uint64_t) ttl)
+        || (uint64_t) t->expires - (uint64_t) now > (uint64_t) ttl
+        || t->client_len > A2F_APITOKEN_CLIENT_MAX)
     {
         return A2F_ERR_INVALID;
+    }
+
+    for (i = 0; i < t->client_len; i++) {
+        if (!a2f_apitoken_client_char((unsigned char) t->client[i])) {
+            return A2F_ERR_INVALID;
+        }
     }
 
     for (i = 0; i < A2F_KID_LEN; i++) {
@@ -212,6 +236,9 @@ a2f_apitoken_encode(a2f_mac_t *m, const char *kid, const a2f_apitoken_t *t,
     p = a2f_apitoken_put_dec(p, t->gen);
     *p++ = '.';
     p = a2f_apitoken_put_dec(p, (uint64_t) t->expires);
+    *p++ = '.';
+    memcpy(p, t->client, t->client_len);
+    p += t->client_len;
     *p++ = '.';
     p += a2f_b64url_encode((const uint8_t *) t->user, t->user_len, p,
                            A2F_APITOKEN_USER64);
@@ -326,7 +353,7 @@ a2f_apitoken_dec(const char *p, const char *end, uint64_t max, uint64_t *v)
 /*
  * One pass, left to right, over
  *
- *     <kind>1.<kid>.<id>.<gen>.<expires>.<user>.<mac>
+ *     <kind>1.<kid>.<id>.<gen>.<expires>.<client>.<user>.<mac>
  *
  * where the MAC is the last 43 bytes: no field may hold a '.'.  Every
  * field's syntax is checked, the MAC text decoded (canonical base64url),
@@ -339,12 +366,12 @@ a2f_apitoken_decode(a2f_mac_t *m, const char *in, size_t len, int64_t now,
 {
     int          rc, kind;
     char         user[A2F_USER_MAX];
-    size_t       i, n, user_len;
+    size_t       i, n, user_len, client_len;
     int64_t      ttl;
     uint8_t      id[A2F_APITOKEN_ID_LEN];
     uint8_t      mac[A2F_APITOKEN_MACLEN], want[A2F_APITOKEN_MACLEN];
     uint64_t     gen, expires;
-    const char  *p, *end, *kid;
+    const char  *p, *end, *kid, *client;
 
     if (t != NULL) {
         memset(t, 0, sizeof(a2f_apitoken_t));
@@ -398,7 +425,7 @@ a2f_apitoken_decode(a2f_mac_t *m, const char *in, size_t len, int64_t now,
 
     p += A2F_APITOKEN_ID64 + 1;
 
-    /* "<gen>.<expires>.", then the user up to end */
+    /* "<gen>.<expires>." */
 
     p = a2f_apitoken_dec(p, end, UINT32_MAX, &gen);
 
@@ -406,8 +433,32 @@ a2f_apitoken_decode(a2f_mac_t *m, const char *in, size_t len, int64_t now,
         p = a2f_apitoken_dec(p, end, INT64_MAX, &expires);
     }
 
-    if (p == NULL
-        || p == end
+    if (p == NULL) {
+        return A2F_ERR_INVALID;
+    }
+
+    /* "<client>.": 0..A2F_APITOKEN_CLIENT_MAX bytes of [A-Za-z0-9_-] */
+
+    client = p;
+
+    for (client_len = 0; p < end && *p != '.'; p++, client_len++) {
+
+        if (client_len == A2F_APITOKEN_CLIENT_MAX
+            || !a2f_apitoken_client_char((unsigned char) *p))
+        {
+            return A2F_ERR_INVALID;
+        }
+    }
+
+    if (p == end) {
+        return A2F_ERR_INVALID;
+    }
+
+    p++;
+
+    /* the user up to end */
+
+    if (p == end
         || a2f_b64url_decode(p, (size_t) (end - p), (uint8_t *) user,
                              sizeof(user), &user_len)
            != A2F_OK)
@@ -453,6 +504,9 @@ a2f_apitoken_decode(a2f_mac_t *m, const char *in, size_t len, int64_t now,
     memcpy(t->id, id, A2F_APITOKEN_ID_LEN);
     t->gen = (uint32_t) gen;
     t->expires = (int64_t) expires;
+    memcpy(t->client, client, client_len);
+    t->client[client_len] = '\0';
+    t->client_len = client_len;
 
     /* expires is 0..INT64_MAX: past it, or too far ahead */
 

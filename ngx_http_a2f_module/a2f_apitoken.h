@@ -10,7 +10,7 @@
  * Wire format (ASCII, '.'-separated, at most A2F_APITOKEN_MAX bytes,
  * no character that needs quoting in an HTTP header):
  *
- *     <kind>1.<kid>.<id>.<gen>.<expires>.<user>.<mac>
+ *     <kind>1.<kid>.<id>.<gen>.<expires>.<client>.<user>.<mac>
  *
  *   kind     't' temporary token, 'b' bearer; then "1", the format
  *   kid      8 lower-case hex digits: the signing key's id (a2f_key_t.kid)
@@ -20,6 +20,10 @@
  *   gen      the user's generation, decimal: a2fctl revoke (a generation
  *            bump) ends the user's tokens as it ends the sessions
  *   expires  Unix seconds, decimal
+ *   client   the name of the a2f_api_client the token was made for, as
+ *            is: 0..A2F_APITOKEN_CLIENT_MAX bytes of [A-Za-z0-9_-] (so
+ *            never a '.'); "" when none.  The module re-checks that
+ *            client's `allow` addresses when the token is used
  *   user     base64url of the user name
  *   mac      base64url of HMAC-SHA256(key, everything before ".<mac>")
  *
@@ -55,7 +59,10 @@
 
 #define A2F_APITOKEN_ID_LEN   16    /* random bytes of a token id           */
 #define A2F_APITOKEN_MAX      256   /* text bytes, without the NUL          */
-#define A2F_APITOKEN_MIN      85    /* the shortest text                    */
+#define A2F_APITOKEN_MIN      86    /* the shortest text                    */
+
+/* the longest API client's name in a token, bytes of [A-Za-z0-9_-] */
+#define A2F_APITOKEN_CLIENT_MAX      32
 
 /* the lifetimes and tries of the contract */
 #define A2F_APITOKEN_DELEGATE_TTL    300     /* temporary, from delegate    */
@@ -82,6 +89,9 @@ typedef struct {
     uint8_t   id[A2F_APITOKEN_ID_LEN];
     uint32_t  gen;
     int64_t   expires;                  /* Unix seconds                     */
+    /* the API client's name, NUL-terminated; "": made without one */
+    char      client[A2F_APITOKEN_CLIENT_MAX + 1];
+    size_t    client_len;
 } a2f_apitoken_t;
 
 
@@ -94,6 +104,8 @@ typedef struct {
  *          m's signing key, and a kid that is not that key's is refused
  *          (A2F_ERR_NOKEY), so a token always names the key that signed it.
  * t        in: kind, user/user_len (a2f_user_name_valid()), gen, expires,
+ *          client/client_len (0..A2F_APITOKEN_CLIENT_MAX bytes of
+ *          [A-Za-z0-9_-]; only those client_len bytes are read),
  *          id (encode) or nothing (make: a fresh random id is written
  *          into t->id).  expires must be 0..INT64_MAX, and expires - now
  *          1..A2F_APITOKEN_TEMP_TTL_MAX for a temporary token,
@@ -124,7 +136,9 @@ int a2f_apitoken_encode(a2f_mac_t *m, const char *kid,
  *
  * Neither the kind, nor the user's generation, nor a temporary token's
  * record is checked here: see a2f_apitoken_check() and
- * a2f_store_apitoken_try().
+ * a2f_store_apitoken_try().  Nor is the client, beyond its syntax: that
+ * it is still a configured a2f_api_client and that the request comes
+ * from its `allow` addresses is the caller's to check.
  *
  * t        filled on A2F_OK and A2F_ERR_EXPIRED only (all zero
  *          otherwise).

@@ -36,6 +36,7 @@
 #define A2F_REC_LINK_V1       1
 #define A2F_REC_CHALLENGE_V1  1
 #define A2F_REC_APITOKEN_V1   1
+#define A2F_REC_GROUP_V1      1
 
 /* version, flags, gen, created, last_login, hash length */
 #define A2F_REC_USER_FIXED    (1 + 4 + 4 + 8 + 8 + 2)
@@ -68,6 +69,8 @@
 #define A2F_REC_CHALLENGE_LEN (1 + 8 + A2F_CHALLENGE_LEN)
 /* version, tries left, created, expires */
 #define A2F_REC_APITOKEN_LEN  (1 + 1 + 8 + 8)
+/* version, the group name after its 1-byte length */
+#define A2F_REC_GROUP_MAX     (1 + 1 + A2F_GROUP_MAX)
 
 #define A2F_RECOVERY_HASH     32      /* HMAC-SHA256                        */
 #define A2F_RECOVERY_CHARS    12      /* code characters without dashes     */
@@ -112,9 +115,14 @@
 #define A2F_CRED_LINK         'e'
 #define A2F_CRED_CHALLENGE    'c'     /* [purpose]                          */
 #define A2F_CRED_APITOKEN     'a'     /* [token id]                         */
+#define A2F_CRED_GROUP        'g'
 
 #if (A2F_APITOKEN_ID_LEN > A2F_DEVICE_MAX || A2F_APITOKEN_TRIES_MAX > 255)
 #error "a token record's key holds its id, the record its tries in a byte"
+#endif
+
+#if (A2F_GROUP_MAX > 255)
+#error "the group record holds the name's length in a byte"
 #endif
 
 #define A2F_LINK_RANDOM       24      /* random bytes in a token            */
@@ -353,6 +361,7 @@ static int a2f_store_seckey_scan(a2f_store_t *st, MDB_txn *txn,
     const char *user, size_t len, const uint8_t *id, size_t idlen,
     unsigned *n, int *dup, a2f_seckey_t *k);
 
+static int a2f_store_group_ok(const char *group, size_t glen);
 static int a2f_store_challenge_purpose_ok(int purpose);
 static size_t a2f_store_challenge_key(const char *user, size_t len,
     int purpose, uint8_t *buf);
@@ -2027,7 +2036,9 @@ static int
 a2f_store_challenge_purpose_ok(int purpose)
 {
     return purpose == A2F_CHALLENGE_REGISTER
-           || purpose == A2F_CHALLENGE_ASSERT;
+           || purpose == A2F_CHALLENGE_ASSERT
+           || purpose == A2F_CHALLENGE_U2F_SIGN
+           || purpose == A2F_CHALLENGE_U2F_REGISTER;
 }
 
 
@@ -3278,7 +3289,8 @@ a2f_store_user_del(a2f_store_t *st, const char *name, size_t len)
 
     /*
      * Every record of the user in creds, all under user "\0": devices,
-     * security keys, recovery codes, the link, challenges.
+     * security keys, recovery codes, the link, challenges, API token
+     * records, the group.
      */
 
     memcpy(prefix, name, len);
@@ -3553,6 +3565,156 @@ a2f_store_user_list(a2f_store_t *st,
     }
 
     return rc;
+}
+
+
+/* -- user groups ----------------------------------------------------------- */
+
+
+/* 1..A2F_GROUP_MAX bytes of 0x21..0x7e but '"' and '\\' */
+
+static int
+a2f_store_group_ok(const char *group, size_t glen)
+{
+    size_t         i;
+    unsigned char  c;
+
+    if (group == NULL || glen == 0 || glen > A2F_GROUP_MAX) {
+        return 0;
+    }
+
+    for (i = 0; i < glen; i++) {
+        c = (unsigned char) group[i];
+
+        if (c < 0x21 || c > 0x7e || c == '"' || c == '\\') {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+int
+a2f_store_user_group_get(a2f_store_t *st, const char *user, size_t len,
+    char group[A2F_GROUP_MAX + 1], size_t *glen)
+{
+    int              rc, mrc;
+    size_t           n;
+    uint8_t          kbuf[A2F_CRED_KEY_MAX];
+    MDB_val          key, val;
+    MDB_txn         *txn;
+    const uint8_t   *p;
+    a2f_store_rd_t   r;
+
+    if (glen != NULL) {
+        *glen = 0;
+    }
+
+    if (group == NULL) {
+        return A2F_ERR_INVALID;
+    }
+
+    group[0] = '\0';
+
+    rc = a2f_store_begin_user(st, MDB_RDONLY, user, len, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    key.mv_data = kbuf;
+    key.mv_size = a2f_store_cred_key(user, len, A2F_CRED_GROUP, NULL, 0,
+                                     kbuf);
+
+    mrc = mdb_get(txn, st->creds, &key, &val);
+
+    if (mrc != MDB_SUCCESS) {
+        mdb_txn_abort(txn);
+
+        /* no record: no group */
+
+        return (mrc == MDB_NOTFOUND) ? A2F_OK : a2f_store_mdb_rc(mrc);
+    }
+
+    if (a2f_store_rd_open(&r, &val, A2F_REC_GROUP_V1) != A2F_OK) {
+        mdb_txn_abort(txn);
+        return A2F_ERR_STORAGE;
+    }
+
+    n = a2f_store_rd_u8(&r);
+    p = a2f_store_rd_bytes(&r, n);
+
+    if (r.bad || r.left != 0 || !a2f_store_group_ok((const char *) p, n)) {
+        mdb_txn_abort(txn);
+        return A2F_ERR_STORAGE;
+    }
+
+    /* copied before the abort: val points into the database's pages */
+
+    memcpy(group, p, n);
+    group[n] = '\0';
+
+    mdb_txn_abort(txn);
+
+    if (glen != NULL) {
+        *glen = n;
+    }
+
+    return A2F_OK;
+}
+
+
+int
+a2f_store_user_group_set(a2f_store_t *st, const char *user, size_t len,
+    const char *group, size_t glen)
+{
+    int       rc, mrc;
+    uint8_t   kbuf[A2F_CRED_KEY_MAX], vbuf[A2F_REC_GROUP_MAX];
+    MDB_val   key, val;
+    MDB_txn  *txn;
+
+    if (glen > 0 && !a2f_store_group_ok(group, glen)) {
+        return A2F_ERR_INVALID;
+    }
+
+    rc = a2f_store_begin_user(st, 0, user, len, &txn);
+    if (rc != A2F_OK) {
+        return rc;
+    }
+
+    key.mv_data = kbuf;
+    key.mv_size = a2f_store_cred_key(user, len, A2F_CRED_GROUP, NULL, 0,
+                                     kbuf);
+
+    if (glen == 0) {
+        mrc = mdb_del(txn, st->creds, &key, NULL);
+
+        if (mrc == MDB_NOTFOUND) {
+            /* no group to remove: nothing to write */
+            mdb_txn_abort(txn);
+            return A2F_OK;
+        }
+
+    } else {
+
+        /* in place of the user's earlier one */
+
+        vbuf[0] = A2F_REC_GROUP_V1;
+        vbuf[1] = (uint8_t) glen;
+        memcpy(vbuf + 2, group, glen);
+
+        val.mv_data = vbuf;
+        val.mv_size = 2 + glen;
+
+        mrc = mdb_put(txn, st->creds, &key, &val, 0);
+    }
+
+    if (mrc != MDB_SUCCESS) {
+        mdb_txn_abort(txn);
+        return a2f_store_mdb_rc(mrc);
+    }
+
+    return a2f_store_commit(st, txn);
 }
 
 
@@ -4687,7 +4849,7 @@ a2f_store_seckey_fail(a2f_store_t *st, const a2f_lockout_t *lo,
 }
 
 
-/* -- WebAuthn challenges --------------------------------------------------- */
+/* -- challenges: WebAuthn, FIDO U2F ---------------------------------------- */
 
 
 int

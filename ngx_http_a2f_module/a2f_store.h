@@ -28,10 +28,13 @@
  *           user name "\0" 'e' -> the user's enrollment link (SHA-256
  *           of the token, created, expires);
  *           user name "\0" 'c' purpose -> the user's pending WebAuthn
- *           challenge of that purpose (expires, the random bytes);
+ *           or FIDO U2F challenge of that purpose (expires, the random
+ *           bytes);
  *           user name "\0" 'a' id (A2F_APITOKEN_ID_LEN bytes) -> a live
  *           temporary API token (a2f_apitoken.h) of the user: tries
- *           left, created, expires (the token itself is not stored)
+ *           left, created, expires (the token itself is not stored);
+ *           user name "\0" 'g' -> the user's group (its name; no record:
+ *           no group)
  *   fails   'u' user name | 'a' client address -> failure bucket
  *           (count, first failure, locked until)
  *   audit   8-byte big-endian microsecond time -> event text
@@ -107,10 +110,17 @@
 #define A2F_SECKEY_T_INTERNAL 0x08
 #define A2F_SECKEY_T_HYBRID   0x10
 
-#define A2F_CHALLENGE_LEN    32     /* random bytes of a WebAuthn challenge */
-#define A2F_CHALLENGE_TTL_MAX 600   /* seconds                              */
+#define A2F_CHALLENGE_LEN    32     /* random bytes of a challenge          */
+#define A2F_CHALLENGE_TTL_MAX 900   /* seconds (an API temporary token      */
+                                    /* lives 13 minutes)                    */
 #define A2F_CHALLENGE_REGISTER  'r' /* purposes: navigator.credentials      */
-#define A2F_CHALLENGE_ASSERT    'a' /* .create(), .get()                    */
+#define A2F_CHALLENGE_ASSERT    'a' /* .create(), .get() (WebAuthn)         */
+
+/* purposes of raw FIDO U2F through the API: authenticate, register */
+#define A2F_CHALLENGE_U2F_SIGN      's'
+#define A2F_CHALLENGE_U2F_REGISTER  'u'
+
+#define A2F_GROUP_MAX        64     /* group name bytes                     */
 
 #define A2F_LINK_TOKEN_LEN   32     /* base64url of 24 random bytes         */
 #define A2F_LINK_TTL_MAX     (30 * 86400)
@@ -301,9 +311,9 @@ int a2f_store_user_gen(a2f_store_t *st, const char *name, size_t len,
  * the name is taken, A2F_ERR_INVALID for a bad name or hash.
  *
  * a2f_store_user_del: remove the user, every device of the user, the
- * user's recovery codes, security keys, enrollment link, WebAuthn
- * challenges and temporary API token records (every creds record under
- * user "\0"), and the user's failure bucket.
+ * user's recovery codes, security keys, enrollment link, challenges,
+ * temporary API token records and group (every creds record under user
+ * "\0"), and the user's failure bucket.
  *
  * a2f_store_user_set_password: store a new hash string (A2F_ERR_INVALID
  * when empty or too long) and bump the generation, which ends the
@@ -342,6 +352,36 @@ int a2f_store_user_list(a2f_store_t *st,
  */
 int a2f_store_user_update_flags(a2f_store_t *st, const char *name,
     size_t len, uint32_t set, uint32_t clear, uint32_t *flags);
+
+/*
+ * User groups (the auth2factor API's x-app-account-group header): a user
+ * has no group or one.  A group name is 1..A2F_GROUP_MAX bytes of
+ * printable ASCII without spaces, '"' or '\\' (0x21..0x7e but 0x22 and
+ * 0x5c): it goes into an HTTP header and into JSON as it is.  Nothing
+ * here is audited (as for the other user setters, the caller audits:
+ * a2fctl "group_set", "group_clear").
+ *
+ * a2f_store_user_group_get: read-only: the user's group into group
+ * (NUL-terminated) and *glen (may be NULL) its length; "" and 0 when the
+ * user has none.  group is "" (and *glen 0) on failure too.  Returns
+ * A2F_OK, A2F_ERR_NOTFOUND (no such user; also for an empty or over-long
+ * name), A2F_ERR_INVALID (group NULL) or A2F_ERR_STORAGE (also a group
+ * record that does not parse or holds a bad name).
+ *
+ * a2f_store_user_group_set: in one write transaction, make group (glen
+ * bytes, not NUL-terminated) the user's group, in place of any earlier
+ * one; glen 0 removes the user's group (group may then be NULL; A2F_OK
+ * also when the user had none, and nothing is written).  Returns A2F_OK,
+ * A2F_ERR_NOTFOUND (no such user), A2F_ERR_INVALID (glen > 0 and group
+ * NULL or not a valid group name: checked first, nothing written),
+ * A2F_ERR_FULL or A2F_ERR_STORAGE.
+ *
+ * a2f_store_user_del() also removes the user's group.
+ */
+int a2f_store_user_group_get(a2f_store_t *st, const char *user, size_t len,
+    char group[A2F_GROUP_MAX + 1], size_t *glen);
+int a2f_store_user_group_set(a2f_store_t *st, const char *user, size_t len,
+    const char *group, size_t glen);
 
 /*
  * Security keys (WebAuthn / FIDO U2F credentials).  Public data: not
@@ -442,28 +482,33 @@ int a2f_store_seckey_fail(a2f_store_t *st, const a2f_lockout_t *lo,
     int64_t now);
 
 /*
- * WebAuthn challenges (section 13.4.3: at least 16 random bytes, made
+ * Challenges (WebAuthn section 13.4.3: at least 16 random bytes, made
  * by the server, used once): A2F_CHALLENGE_LEN random bytes per user and
- * purpose (A2F_CHALLENGE_REGISTER for navigator.credentials.create(),
- * A2F_CHALLENGE_ASSERT for .get()), each with an expiry.  Nothing about
+ * purpose, each with an expiry.  Four purposes, each kept apart (a user
+ * may have one of each at once): A2F_CHALLENGE_REGISTER for WebAuthn
+ * navigator.credentials.create(), A2F_CHALLENGE_ASSERT for .get(),
+ * A2F_CHALLENGE_U2F_REGISTER and A2F_CHALLENGE_U2F_SIGN for a raw FIDO
+ * U2F registration and authentication through the API.  Nothing about
  * challenges is audited.
  *
  * a2f_store_challenge_new: fresh random bytes (a2f_random()) into out,
  * stored as the user's challenge of purpose until expires (Unix
  * seconds; now < expires <= now + A2F_CHALLENGE_TTL_MAX, else
  * A2F_ERR_INVALID), in place of the user's previous challenge of that
- * purpose (which can no longer be taken); the other purpose's is kept.
- * out is all zero on failure.  Returns A2F_OK, A2F_ERR_NOTFOUND (no
- * such user), A2F_ERR_INVALID (also a purpose that is not one of the
- * two, or out NULL), A2F_ERR_CRYPTO, A2F_ERR_FULL or A2F_ERR_STORAGE.
+ * purpose (which can no longer be taken); those of the other purposes
+ * are kept.  out is all zero on failure.  Returns A2F_OK,
+ * A2F_ERR_NOTFOUND (no such user), A2F_ERR_INVALID (also a purpose that
+ * is not one of the four, or out NULL), A2F_ERR_CRYPTO, A2F_ERR_FULL or
+ * A2F_ERR_STORAGE.
  *
  * a2f_store_challenge_take: in one write transaction read the user's
  * challenge of purpose into out and delete it: it is taken once,
- * whatever the caller's verification says later.  out is set on A2F_OK
- * only (all zero otherwise).  Returns A2F_OK, A2F_ERR_NOTFOUND (no such
- * user, no challenge, or taken already), A2F_ERR_EXPIRED (now >=
- * expires; it is deleted all the same), A2F_ERR_INVALID (a bad purpose,
- * out NULL), A2F_ERR_FULL or A2F_ERR_STORAGE (nothing deleted).
+ * whatever the caller's verification says later; those of the other
+ * purposes stay.  out is set on A2F_OK only (all zero otherwise).
+ * Returns A2F_OK, A2F_ERR_NOTFOUND (no such user, no challenge, or
+ * taken already), A2F_ERR_EXPIRED (now >= expires; it is deleted all
+ * the same), A2F_ERR_INVALID (a bad purpose, out NULL), A2F_ERR_FULL or
+ * A2F_ERR_STORAGE (nothing deleted).
  *
  * a2f_store_user_del() also removes the user's challenges.
  */

@@ -2,9 +2,10 @@
 /*
  * Copyright (C) ngx_http_a2f_module authors
  *
- * a2fctl.c: the ops command line tool: users, TOTP devices, security
- * keys, enrollment links, recovery codes, lockouts, sessions, keys,
- * backups and the audit trail of an a2f database; QR codes.
+ * a2fctl.c: the ops command line tool: users and their groups, TOTP
+ * devices, security keys, enrollment links, recovery codes, lockouts,
+ * sessions, keys, backups and the audit trail of an a2f database; QR
+ * codes.
  *
  * Exit status: 0 done, 1 runtime error, 2 usage error.
  */
@@ -127,6 +128,7 @@ static int a2f_ctl_user_add(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_user_print(const a2f_user_t *u, void *arg);
 static int a2f_ctl_user_flag(a2f_ctl_t *ctl, const char *name,
     uint32_t flag, int on);
+static int a2f_ctl_user_group(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_passwd(a2f_ctl_t *ctl, int argc, char **argv);
 static int a2f_ctl_cred(a2f_ctl_t *ctl, const a2f_ctl_cred_t *cr,
     int argc, char **argv);
@@ -231,6 +233,10 @@ a2f_ctl_help(FILE *f)
 "  user admin NAME on|off      make a user an administrator, or not\n"
 "  user disable NAME           refuse a user's sessions, logins and links\n"
 "  user enable NAME            undo user disable\n"
+"  user group NAME [GROUP]     print a user's group (\"(none)\" without\n"
+"                              one); with GROUP set it (1..64 bytes of\n"
+"                              printable ASCII, no spaces, '\"' or '\\');\n"
+"                              an empty GROUP (\"\") removes it\n"
 "  passwd NAME                 set a new password (first line of stdin)\n"
 "  totp add NAME [--secret BASE32|-] [--algorithm SHA1|SHA256|SHA512]\n"
 "           [--digits 6|8] [--period N] [--name DEVICE] [--issuer ISSUER]\n"
@@ -834,8 +840,8 @@ a2f_ctl_user(a2f_ctl_t *ctl, int argc, char **argv)
     char  show[A2F_CTL_NAME_SHOW];
 
     if (argc < 1) {
-        return a2f_ctl_usage("user: add, del, list, admin, disable or "
-                             "enable?");
+        return a2f_ctl_usage("user: add, del, list, admin, disable, "
+                             "enable or group?");
     }
 
     if (strcmp(argv[0], "add") == 0) {
@@ -893,6 +899,10 @@ a2f_ctl_user(a2f_ctl_t *ctl, int argc, char **argv)
 
         return a2f_ctl_user_flag(ctl, argv[1], A2F_USER_DISABLED,
                                  argv[0][0] == 'd');
+    }
+
+    if (strcmp(argv[0], "group") == 0) {
+        return a2f_ctl_user_group(ctl, argc - 1, argv + 1);
     }
 
     return a2f_ctl_usage("user: unknown command \"%s\"",
@@ -1029,6 +1039,82 @@ a2f_ctl_user_flag(a2f_ctl_t *ctl, const char *name, uint32_t flag, int on)
     }
 
     (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), event, name,
+                           strlen(name), NULL, detail);
+
+    return A2F_CTL_OK;
+}
+
+
+/* user group NAME [GROUP]: print, set or (GROUP "") remove the group */
+
+static int
+a2f_ctl_user_group(a2f_ctl_t *ctl, int argc, char **argv)
+{
+    int          rc;
+    char         show[A2F_CTL_NAME_SHOW], gshow[A2F_CTL_NAME_SHOW];
+    char         group[A2F_GROUP_MAX + 1];
+    char         detail[sizeof("group= by=a2fctl") + A2F_GROUP_MAX];
+    size_t       glen;
+    const char  *name;
+
+    if (argc != 1 && argc != 2) {
+        return a2f_ctl_usage("usage: user group NAME [GROUP]");
+    }
+
+    name = argv[0];
+
+    /* no options: "--clear" would otherwise become a group */
+
+    if (argc == 2 && argv[1][0] == '-' && argv[1][1] == '-') {
+        return a2f_ctl_usage("user group: unknown option \"%s\" (\"\" "
+                             "removes the group)",
+                             a2f_ctl_show(argv[1], strlen(argv[1]), gshow,
+                                          sizeof(gshow)));
+    }
+
+    rc = a2f_ctl_open_user(ctl, name, show);
+    if (rc != A2F_CTL_OK) {
+        return rc;
+    }
+
+    if (argc == 1) {
+        rc = a2f_store_user_group_get(ctl->st, name, strlen(name), group,
+                                      &glen);
+        if (rc != A2F_OK) {
+            return a2f_ctl_store_err(ctl, rc, name);
+        }
+
+        printf("%s\n", glen ? group : "(none)");
+
+        return a2f_ctl_flush();
+    }
+
+    /* the store checks the group name (before the user) */
+
+    glen = strlen(argv[1]);
+
+    rc = a2f_store_user_group_set(ctl->st, name, strlen(name), argv[1], glen);
+
+    if (rc == A2F_ERR_INVALID) {
+        return a2f_ctl_usage("invalid group \"%s\" for user \"%s\" (1..%d "
+                             "bytes of printable ASCII without spaces, "
+                             "'\"' or '\\')",
+                             a2f_ctl_show(argv[1], glen, gshow,
+                                          sizeof(gshow)),
+                             show, A2F_GROUP_MAX);
+    }
+
+    if (glen == 0) {
+        return a2f_ctl_changed(ctl, rc, name, "group_clear");
+    }
+
+    if (rc != A2F_OK) {
+        return a2f_ctl_store_err(ctl, rc, name);
+    }
+
+    (void) snprintf(detail, sizeof(detail), "group=%s by=a2fctl", argv[1]);
+
+    (void) a2f_store_audit(ctl->st, (int64_t) time(NULL), "group_set", name,
                            strlen(name), NULL, detail);
 
     return A2F_CTL_OK;

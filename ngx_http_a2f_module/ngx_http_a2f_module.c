@@ -180,6 +180,27 @@ static ngx_command_t  ngx_http_a2f_commands[] = {
       offsetof(ngx_http_a2f_srv_conf_t, issuer),
       NULL },
 
+    { ngx_string("a2f_api"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_a2f_api,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("a2f_api_client"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_a2f_api_client,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("a2f_api_appid"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_a2f_api_appid,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("a2f_max_failures"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE2,
       ngx_http_a2f_max_failures,
@@ -244,7 +265,9 @@ ngx_http_a2f_access_handler(ngx_http_request_t *r)
 
     alcf = ngx_http_get_module_loc_conf(r, ngx_http_a2f_module);
 
-    if (alcf->policy == NGX_HTTP_A2F_OFF || alcf->portal) {
+    /* the portal and the API authenticate for themselves */
+
+    if (alcf->policy == NGX_HTTP_A2F_OFF || alcf->portal || alcf->api) {
         return NGX_DECLINED;
     }
 
@@ -843,6 +866,13 @@ ngx_http_a2f_create_loc_conf(ngx_conf_t *cf)
     alcf->portal = NGX_CONF_UNSET;
     alcf->webauthn = NGX_CONF_UNSET;
     alcf->origins = NGX_CONF_UNSET_PTR;
+    alcf->api = NGX_CONF_UNSET;
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     alcf->api_appid = { 0, NULL };
+     */
 
     return alcf;
 }
@@ -863,7 +893,14 @@ ngx_http_a2f_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->portal = 0;
     }
 
-    if (conf->policy != NGX_HTTP_A2F_OFF && !conf->portal) {
+    /* nor is the API */
+    if (conf->api == NGX_CONF_UNSET) {
+        conf->api = 0;
+    }
+
+    ngx_conf_merge_str_value(conf->api_appid, prev->api_appid, "");
+
+    if (conf->policy != NGX_HTTP_A2F_OFF && !conf->portal && !conf->api) {
         /* cf->ctx is the server's here: see ngx_http_merge_servers() */
         ascf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_a2f_module);
         ascf->need_portal = 1;
@@ -902,7 +939,7 @@ ngx_http_a2f_init(ngx_conf_t *cf)
             return NGX_ERROR;
         }
 
-        if (ascf->need_portal || ascf->portal.len) {
+        if (ascf->need_portal || ascf->portal.len || ascf->api) {
             used = 1;
         }
     }
@@ -913,8 +950,9 @@ ngx_http_a2f_init(ngx_conf_t *cf)
 
     if (amcf->db_path.data == NULL) {
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "\"a2f\" and \"a2f_portal\" need \"a2f_db\" and "
-                      "\"a2f_secret_file\" in the http block");
+                      "\"a2f\", \"a2f_portal\" and \"a2f_api\" need "
+                      "\"a2f_db\" and \"a2f_secret_file\" in the http "
+                      "block");
         return NGX_ERROR;
     }
 

@@ -61,12 +61,27 @@ typedef struct {
     ngx_str_t                 page_key;
     ngx_str_t                 page_js;
     ngx_str_t                 page_css;
+
+    ngx_array_t              *api_clients;  /* ngx_http_a2f_api_client_t */
 } ngx_http_a2f_main_conf_t;
+
+
+/* a2f_api_client: an application of the auth2factor API */
+
+typedef struct {
+    ngx_str_t                 name;         /* NUL-terminated             */
+    ngx_str_t                 key;          /* the apiKey                 */
+    ngx_str_t                 secret;       /* the HMAC key, wiped        */
+    ngx_str_t                 secret_path;
+    ngx_array_t              *allow;        /* ngx_cidr_t; NULL: any      */
+    ngx_str_t                 appid;        /* NUL-terminated, or empty   */
+} ngx_http_a2f_api_client_t;
 
 
 typedef struct {
     ngx_str_t                 portal;       /* "/_a2f/", or empty         */
     ngx_uint_t                need_portal;  /* a location needs a login  */
+    ngx_uint_t                api;          /* a location has a2f_api    */
 
     ngx_str_t                 cookie_name;
     ngx_str_t                 cookie_name_tls;  /* "__Host-" + name     */
@@ -92,6 +107,9 @@ typedef struct {
     ngx_flag_t                webauthn;     /* a2f_webauthn               */
     ngx_str_t                 rp_id;        /* NUL-terminated             */
     ngx_array_t              *origins;      /* ngx_str_t, NUL-terminated  */
+
+    ngx_flag_t                api;          /* a2f_api here               */
+    ngx_str_t                 api_appid;    /* a2f_api_appid, NUL-ended   */
 } ngx_http_a2f_loc_conf_t;
 
 
@@ -115,6 +133,7 @@ typedef struct {
 #define NGX_HTTP_A2F_LINK     8     /* enroll/<token>                    */
 #define NGX_HTTP_A2F_KEY      9     /* key, key/... (security keys)      */
 #define NGX_HTTP_A2F_JS       10    /* a2f.js                            */
+#define NGX_HTTP_A2F_API      11    /* api/v2/...: ngx_http_a2f_api.c    */
 
 /* ngx_http_a2f_redirect() flags */
 #define NGX_HTTP_A2F_RD_LVL1  1     /* &lvl=1: a one-factor location     */
@@ -232,6 +251,19 @@ ngx_int_t ngx_http_a2f_csrf_token(ngx_http_request_t *r, ngx_str_t *binding,
 /* ngx_http_a2f_portal.c */
 
 ngx_int_t ngx_http_a2f_portal_handler(ngx_http_request_t *r);
+
+/* The whole request body in one buffer, at most ctx->body_max bytes. */
+ngx_int_t ngx_http_a2f_read_body(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_str_t *body);
+
+/*
+ * In the thread pool: job->user's password (job->password), with the
+ * lockout; job->rc, job->gen, job->flags.  And job->user's one-time or
+ * recovery code (job->code), with the window, replays and the lockout;
+ * job->rc, job->recovery, job->remaining.
+ */
+void ngx_http_a2f_password_run(ngx_http_a2f_job_t *job);
+void ngx_http_a2f_code_run(ngx_http_a2f_job_t *job);
 
 /* Run ctx->job (ctx->page says which) in the thread pool; NGX_DONE. */
 ngx_int_t ngx_http_a2f_post_job(ngx_http_request_t *r,
@@ -369,6 +401,28 @@ ngx_int_t ngx_http_a2f_enroll_done(ngx_http_request_t *r,
  * request; page is "login" or "otc". */
 ngx_int_t ngx_http_a2f_deny(ngx_http_request_t *r, ngx_uint_t policy,
     const char *page);
+
+
+/* ngx_http_a2f_api.c, ngx_http_a2f_api_job.c: the auth2factor API */
+
+ngx_int_t ngx_http_a2f_api_handler(ngx_http_request_t *r);
+void ngx_http_a2f_api_run(ngx_http_a2f_job_t *job);
+ngx_int_t ngx_http_a2f_api_done(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx);
+
+
+/* ngx_http_a2f_api_conf.c */
+
+char *ngx_http_a2f_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_a2f_api_client(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_a2f_api_appid(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_http_a2f_api_client_t *ngx_http_a2f_api_client_find(
+    ngx_http_a2f_main_conf_t *amcf, u_char *key, size_t len,
+    ngx_uint_t by_name);
+ngx_int_t ngx_http_a2f_api_client_allowed(ngx_http_request_t *r,
+    ngx_http_a2f_api_client_t *client);
 
 
 /* ngx_http_a2f_webauthn_conf.c */

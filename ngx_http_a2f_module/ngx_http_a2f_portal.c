@@ -32,8 +32,6 @@ static ngx_int_t ngx_http_a2f_otc_page(ngx_http_request_t *r,
 static void ngx_http_a2f_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_a2f_form(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx, ngx_str_t *body);
-static ngx_int_t ngx_http_a2f_read_body(ngx_http_request_t *r,
-    ngx_http_a2f_portal_ctx_t *ctx, ngx_str_t *body);
 static ngx_int_t ngx_http_a2f_csrf_ok(ngx_http_request_t *r,
     ngx_str_t *binding, u_char *field, size_t len);
 static ngx_int_t ngx_http_a2f_login_binding(ngx_http_request_t *r,
@@ -66,6 +64,7 @@ ngx_http_a2f_portal_handler(ngx_http_request_t *r)
     ngx_int_t                   rc;
     ngx_str_t                   type;
     ngx_http_a2f_srv_conf_t    *ascf;
+    ngx_http_a2f_loc_conf_t    *alcf;
     ngx_http_a2f_main_conf_t   *amcf;
     ngx_http_a2f_portal_ctx_t  *ctx;
 
@@ -78,6 +77,19 @@ ngx_http_a2f_portal_handler(ngx_http_request_t *r)
 
     name = r->uri.data + ascf->portal.len;
     len = r->uri.len - ascf->portal.len;
+
+    if (len >= 4 && ngx_strncmp(name, "api/", 4) == 0) {
+        alcf = ngx_http_get_module_loc_conf(r, ngx_http_a2f_module);
+
+        if (alcf->api) {
+            return ngx_http_a2f_api_handler(r);
+        }
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "a2f: \"%V\" not found: the portal location has no "
+                      "\"a2f_api\"", &r->uri);
+        return NGX_HTTP_NOT_FOUND;
+    }
 
     ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_a2f_portal_ctx_t));
     if (ctx == NULL) {
@@ -293,7 +305,7 @@ ngx_http_a2f_body_handler(ngx_http_request_t *r)
 
 /* The whole body in one buffer, at most ctx->body_max bytes. */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_a2f_read_body(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
     ngx_str_t *body)
 {
@@ -316,7 +328,8 @@ ngx_http_a2f_read_body(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx,
     if (len > (off_t) ctx->body_max) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "a2f: %s body of %O bytes refused (at most %uz)",
-                      ctx->page == NGX_HTTP_A2F_KEY ? "JSON" : "form",
+                      ctx->page == NGX_HTTP_A2F_KEY
+                      || ctx->page == NGX_HTTP_A2F_API ? "JSON" : "form",
                       len, ctx->body_max);
         return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
     }
@@ -648,7 +661,9 @@ ngx_http_a2f_post_job(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
     ngx_memcpy(job->addr, r->connection->addr_text.data, len);
     job->addr[len] = '\0';
 
-    if (job->kind != NGX_HTTP_A2F_LOGIN && job->kind != NGX_HTTP_A2F_LINK) {
+    if (job->kind != NGX_HTTP_A2F_LOGIN && job->kind != NGX_HTTP_A2F_LINK
+        && job->kind != NGX_HTTP_A2F_API)
+    {
         if (!ctx->have_session) {
             job->kind = 0;      /* logout without a session: nothing */
 
@@ -701,87 +716,18 @@ ngx_http_a2f_job_run(void *data, ngx_log_t *log)
 {
     ngx_http_a2f_job_t *job = data;
 
-    int         rc;
-    size_t      i;
-    a2f_user_t  u;
-
     switch (job->kind) {
 
     case NGX_HTTP_A2F_LOGIN:
-
-        rc = a2f_store_locked(job->store, &job->lockout, job->user,
-                              job->user_len, job->addr, job->now);
-
-        if (rc == A2F_ERR_LOCKED) {
-            /* same time as a verify: a lockout tells nothing by timing */
-            a2f_password_dummy(job->password, job->password_len);
-            job->rc = rc;
-            break;
-        }
-
-        if (rc != A2F_OK) {
-            job->rc = rc;
-            break;
-        }
-
-        rc = a2f_store_user_get(job->store, job->user, job->user_len, &u);
-
-        if (rc == A2F_ERR_NOTFOUND) {
-            a2f_password_dummy(job->password, job->password_len);
-            rc = A2F_ERR_AUTH;
-
-        } else if (rc == A2F_OK) {
-            rc = a2f_password_verify(job->password, job->password_len,
-                                     u.pwhash);
-
-            if (rc == A2F_OK && (u.flags & A2F_USER_DISABLED)) {
-                rc = A2F_ERR_DISABLED;
-            }
-
-            job->gen = u.gen;
-            job->flags = u.flags;
-            ngx_explicit_memzero(u.pwhash, sizeof(u.pwhash));
-
-        } else {
-            job->rc = rc;
-            break;
-        }
-
-        job->rc = a2f_store_password_result(job->store, &job->lockout,
-                                            job->user, job->user_len,
-                                            job->addr, rc == A2F_OK,
-                                            job->now);
-        if (job->rc == A2F_OK) {
-            job->rc = rc;
-        }
-
+        ngx_http_a2f_password_run(job);
         break;
 
     case NGX_HTTP_A2F_OTC:
+        ngx_http_a2f_code_run(job);
+        break;
 
-        /* digits only: a one-time code; anything else: a recovery code */
-
-        job->recovery = 0;
-
-        for (i = 0; i < job->code_len; i++) {
-            if (job->code[i] < '0' || job->code[i] > '9') {
-                job->recovery = 1;
-                break;
-            }
-        }
-
-        if (job->recovery) {
-            job->rc = a2f_store_recovery_use(job->store, &job->lockout,
-                                             job->user, job->user_len,
-                                             job->addr, job->code,
-                                             job->code_len, job->now,
-                                             &job->remaining);
-            break;
-        }
-
-        job->rc = a2f_store_totp_verify(job->store, &job->lockout, job->user,
-                                        job->user_len, job->addr, job->code,
-                                        job->code_len, job->window, job->now);
+    case NGX_HTTP_A2F_API:
+        ngx_http_a2f_api_run(job);
         break;
 
     case NGX_HTTP_A2F_ENROLL:
@@ -823,6 +769,91 @@ ngx_http_a2f_job_run(void *data, ngx_log_t *log)
     ngx_explicit_memzero(job->code, sizeof(job->code));
     ngx_explicit_memzero(job->secret, sizeof(job->secret));
 }
+
+
+/* A password: the same time for every answer, so none tells who exists. */
+
+void
+ngx_http_a2f_password_run(ngx_http_a2f_job_t *job)
+{
+    int         rc;
+    a2f_user_t  u;
+
+    rc = a2f_store_locked(job->store, &job->lockout, job->user,
+                          job->user_len, job->addr, job->now);
+
+    if (rc == A2F_ERR_LOCKED) {
+        /* same time as a verify: a lockout tells nothing by timing */
+        a2f_password_dummy(job->password, job->password_len);
+        job->rc = rc;
+        return;
+    }
+
+    if (rc != A2F_OK) {
+        job->rc = rc;
+        return;
+    }
+
+    rc = a2f_store_user_get(job->store, job->user, job->user_len, &u);
+
+    if (rc == A2F_ERR_NOTFOUND) {
+        a2f_password_dummy(job->password, job->password_len);
+        rc = A2F_ERR_AUTH;
+
+    } else if (rc == A2F_OK) {
+        rc = a2f_password_verify(job->password, job->password_len, u.pwhash);
+
+        if (rc == A2F_OK && (u.flags & A2F_USER_DISABLED)) {
+            rc = A2F_ERR_DISABLED;
+        }
+
+        job->gen = u.gen;
+        job->flags = u.flags;
+        ngx_explicit_memzero(u.pwhash, sizeof(u.pwhash));
+
+    } else {
+        job->rc = rc;
+        return;
+    }
+
+    job->rc = a2f_store_password_result(job->store, &job->lockout, job->user,
+                                        job->user_len, job->addr,
+                                        rc == A2F_OK, job->now);
+    if (job->rc == A2F_OK) {
+        job->rc = rc;
+    }
+}
+
+
+/* A one-time code (digits only), else a recovery code. */
+
+void
+ngx_http_a2f_code_run(ngx_http_a2f_job_t *job)
+{
+    size_t  i;
+
+    job->recovery = 0;
+
+    for (i = 0; i < job->code_len; i++) {
+        if (job->code[i] < '0' || job->code[i] > '9') {
+            job->recovery = 1;
+            break;
+        }
+    }
+
+    if (job->recovery) {
+        job->rc = a2f_store_recovery_use(job->store, &job->lockout, job->user,
+                                         job->user_len, job->addr, job->code,
+                                         job->code_len, job->now,
+                                         &job->remaining);
+        return;
+    }
+
+    job->rc = a2f_store_totp_verify(job->store, &job->lockout, job->user,
+                                    job->user_len, job->addr, job->code,
+                                    job->code_len, job->window, job->now);
+}
+
 
 
 #if (NGX_THREADS)
@@ -867,6 +898,10 @@ ngx_http_a2f_job_done(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
 
     job = ctx->job;
     s = &ctx->auth.session;
+
+    if (job->kind == NGX_HTTP_A2F_API) {
+        return ngx_http_a2f_api_done(r, ctx);   /* JSON, also on errors */
+    }
 
     if (job->rc == A2F_ERR_FULL || job->rc == A2F_ERR_STORAGE
         || job->rc == A2F_ERR_NOMEM || job->rc == A2F_ERR_CRYPTO)

@@ -72,7 +72,7 @@ location /_a2f/ { a2f_portal; }
 location / { a2f one_factor; empty_gif; }
 --- must_die
 --- error_log
-"a2f" and "a2f_portal" need "a2f_db" and "a2f_secret_file"
+"a2f", "a2f_portal" and "a2f_api" need "a2f_db" and "a2f_secret_file"
 
 
 

@@ -89,6 +89,27 @@ like $out, qr/^bob admin=no disabled=no devices=1 locked=no /m, 'user list';
 like $out, qr/^bob admin=no disabled=no devices=1 locked=no keys=0 last_login=never gen=\d+$/m,
      'user list: keys= after locked=, gen= last';
 
+# user group: printed, set, cleared; a bad group is refused
+($rc, $out) = run(undef, @dk, qw(user group bob));
+is $rc, 0, 'user group (none set)';
+is $out, "(none)\n", 'user group prints (none)';
+($rc) = run(undef, @dk, qw(user group bob staff));
+is $rc, 0, 'user group set';
+($rc, $out) = run(undef, @dk, qw(user group bob));
+is $out, "staff\n", 'user group prints it';
+fails 2, qr/invalid group "a b" for user "bob"/, 'user group with a space',
+      undef, @dk, 'user', 'group', 'bob', 'a b';
+fails 1, qr/user "nobody" not found/, 'user group of an unknown user',
+      undef, @dk, qw(user group nobody staff);
+($rc) = run(undef, @dk, 'user', 'group', 'bob', '');
+is $rc, 0, 'user group cleared';
+($rc, $out) = run(undef, @dk, qw(user group bob));
+is $out, "(none)\n", '... none again';
+($rc, $out) = run(undef, @dk, qw(audit 5));
+like $out, qr/group_set user=bob addr=- group=staff by=a2fctl/,
+     'audit has group_set';
+like $out, qr/group_clear user=bob addr=- by=a2fctl/, 'audit has group_clear';
+
 # recovery prints 10 new codes on stdout, the warning on stderr
 ($rc, $out, $err) = run(undef, @dk, qw(recovery bob));
 is $rc, 0, 'recovery';

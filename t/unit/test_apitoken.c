@@ -4,9 +4,9 @@
  *
  * test_apitoken.c: a2f_apitoken.c with the store's records of tries: the
  * format against this file's own HMAC, round trips, every single-byte
- * change, truncation, the kinds, expiry, another user's token, a
- * generation bump, key rotation; temporary tokens' tries (used up,
- * spent, expired) and processes racing for the last try.
+ * change, truncation, the API client's name, the kinds, expiry, another
+ * user's token, a generation bump, key rotation; temporary tokens' tries
+ * (used up, spent, expired) and processes racing for the last try.
  */
 
 
@@ -34,6 +34,9 @@
 #define A2F_T_NOW    INT64_C(1714557600)
 
 #define A2F_T_RACERS 4
+
+/* an id of 16 zero bytes, for tokens built here */
+#define A2F_T_ID     "AAAAAAAAAAAAAAAAAAAAAA"
 
 
 static char            a2f_t_dir[64];
@@ -83,19 +86,42 @@ a2f_t_fill(a2f_apitoken_t *t, int kind, const char *user, uint32_t gen,
 }
 
 
-/* make a token of kind for user with ring [A] */
+/* t's client: strlen(client) bytes */
+
+static void
+a2f_t_client(a2f_apitoken_t *t, const char *client)
+{
+    memset(t->client, 0, sizeof(t->client));
+    t->client_len = strlen(client);
+    memcpy(t->client, client, t->client_len);
+}
+
+
+/* make a token of kind for user and client with ring [A] */
+
+static void
+a2f_t_make_client(int kind, const char *user, const char *client,
+    uint32_t gen, int64_t expires, a2f_apitoken_t *t,
+    char out[A2F_APITOKEN_MAX + 1])
+{
+    size_t  n;
+
+    a2f_t_fill(t, kind, user, gen, expires);
+    a2f_t_client(t, client);
+    CHECK_RC(a2f_apitoken_make(a2f_t_mac_a, a2f_t_ring_a.keys[0].kid, t,
+                               A2F_T_NOW, out, A2F_APITOKEN_MAX + 1, &n),
+             A2F_OK);
+    CHECK(n == strlen(out));
+}
+
+
+/* make a token of kind for user, without a client, with ring [A] */
 
 static void
 a2f_t_make(int kind, const char *user, uint32_t gen, int64_t expires,
     a2f_apitoken_t *t, char out[A2F_APITOKEN_MAX + 1])
 {
-    size_t  n;
-
-    a2f_t_fill(t, kind, user, gen, expires);
-    CHECK_RC(a2f_apitoken_make(a2f_t_mac_a, a2f_t_ring_a.keys[0].kid, t,
-                               A2F_T_NOW, out, A2F_APITOKEN_MAX + 1, &n),
-             A2F_OK);
-    CHECK(n == strlen(out));
+    a2f_t_make_client(kind, user, "", gen, expires, t, out);
 }
 
 
@@ -106,7 +132,12 @@ a2f_t_same(const a2f_apitoken_t *a, const a2f_apitoken_t *b)
            && memcmp(a->user, b->user, a->user_len) == 0
            && a->user[a->user_len] == '\0' && b->user[b->user_len] == '\0'
            && memcmp(a->id, b->id, A2F_APITOKEN_ID_LEN) == 0
-           && a->gen == b->gen && a->expires == b->expires;
+           && a->gen == b->gen && a->expires == b->expires
+           && a->client_len == b->client_len
+           && a->client_len <= A2F_APITOKEN_CLIENT_MAX
+           && memcmp(a->client, b->client, a->client_len) == 0
+           && a->client[a->client_len] == '\0'
+           && b->client[b->client_len] == '\0';
 }
 
 
@@ -128,13 +159,17 @@ a2f_t_format(void)
     a2f_apitoken_t  t, d;
 
     a2f_t_fill(&t, A2F_APITOKEN_TEMP, "alice", 7, A2F_T_NOW + 300);
+    a2f_t_client(&t, "Web-app_2");
     memset(t.id, 0xfb, sizeof(t.id));
 
-    /* the id 0xfb * 16: "-_v7-_v7-_v7-_v7-_v7-w"; the user "YWxpY2U" */
+    /*
+     * the id 0xfb * 16: "-_v7-_v7-_v7-_v7-_v7-w"; the client as is; the
+     * user "YWxpY2U"
+     */
 
     len = (size_t) snprintf(want, sizeof(want),
                             "t1.%s.-_v7-_v7-_v7-_v7-_v7-w.7.1714557900"
-                            ".YWxpY2U", a2f_t_ring_a.keys[0].kid);
+                            ".Web-app_2.YWxpY2U", a2f_t_ring_a.keys[0].kid);
 
     CHECK(HMAC(EVP_sha256(), a2f_t_ring_a.keys[0].key,
                (int) a2f_t_ring_a.keys[0].len, (const uint8_t *) want, len,
@@ -159,6 +194,28 @@ a2f_t_format(void)
     CHECK(out[0] == 'b' && memcmp(out + 1, want + 1, len - 1) == 0);
     CHECK(strcmp(out + len + 1, mac64) != 0);
 
+    /* without a client: an empty field, the MAC of another text */
+
+    t.kind = A2F_APITOKEN_TEMP;
+    a2f_t_client(&t, "");
+    len = (size_t) snprintf(want, sizeof(want),
+                            "t1.%s.-_v7-_v7-_v7-_v7-_v7-w.7.1714557900"
+                            "..YWxpY2U", a2f_t_ring_a.keys[0].kid);
+
+    CHECK(HMAC(EVP_sha256(), a2f_t_ring_a.keys[0].key,
+               (int) a2f_t_ring_a.keys[0].len, (const uint8_t *) want, len,
+               mac, &mlen) != NULL);
+    (void) a2f_b64url_encode(mac, 32, mac64, sizeof(mac64));
+    (void) snprintf(want + len, sizeof(want) - len, ".%s", mac64);
+
+    CHECK_RC(a2f_apitoken_encode(a2f_t_mac_a, a2f_t_ring_a.keys[0].kid, &t,
+                                 A2F_T_NOW, out, sizeof(out), &n), A2F_OK);
+    CHECK_STR(out, want);
+    CHECK_RC(a2f_apitoken_decode(a2f_t_mac_a, out, n, A2F_T_NOW, &d),
+             A2F_OK);
+    CHECK(a2f_t_same(&t, &d));
+    CHECK(d.client_len == 0 && d.client[0] == '\0');
+
     /* the shortest and the longest */
 
     a2f_t_fill(&t, A2F_APITOKEN_TEMP, "a", 0, 1);
@@ -171,10 +228,17 @@ a2f_t_format(void)
     memset(want, 'z', A2F_USER_MAX);
     want[A2F_USER_MAX] = '\0';
     a2f_t_fill(&t, A2F_APITOKEN_BEARER, want, UINT32_MAX, INT64_MAX);
+    memset(want, 'c', A2F_APITOKEN_CLIENT_MAX);
+    want[A2F_APITOKEN_CLIENT_MAX] = '\0';
+    a2f_t_client(&t, want);
     CHECK_RC(a2f_apitoken_encode(a2f_t_mac_a, a2f_t_ring_a.keys[0].kid, &t,
                                  INT64_MAX - 1, out, sizeof(out), &n),
              A2F_OK);
+
+    /* 35 + "4294967295." + "9223372036854775807." + 33 + 86 + 44 */
+
     CHECK(n <= A2F_APITOKEN_MAX);
+    CHECK(n == 35 + 11 + 20 + A2F_APITOKEN_CLIENT_MAX + 1 + 86 + 1 + 43);
     CHECK_RC(a2f_apitoken_decode(a2f_t_mac_a, out, n, INT64_MAX - 1, &d),
              A2F_OK);
     CHECK(a2f_t_same(&t, &d));
@@ -327,7 +391,8 @@ a2f_t_tamper(void)
 
     static const uint8_t  flips[] = { 0x01, 0x02, 0x20, 0x40, 0x80 };
 
-    a2f_t_make(A2F_APITOKEN_TEMP, "alice", 7, A2F_T_NOW + 300, &t, tok);
+    a2f_t_make_client(A2F_APITOKEN_TEMP, "alice", "app-1_Z", 7,
+                      A2F_T_NOW + 300, &t, tok);
     n = strlen(tok);
     ok = 1;
 
@@ -341,7 +406,9 @@ a2f_t_tamper(void)
             memset(&d, 0xff, sizeof(d));
             rc = a2f_apitoken_decode(a2f_t_mac_a, bad, n, A2F_T_NOW, &d);
 
-            if (rc == A2F_OK || d.kind != 0 || d.user_len != 0) {
+            if (rc == A2F_OK || d.kind != 0 || d.user_len != 0
+                || d.client_len != 0 || d.client[0] != '\0')
+            {
                 fprintf(stderr, "byte %zu ^ 0x%02x: %d\n", i, flips[k], rc);
                 ok = 0;
             }
@@ -427,37 +494,79 @@ a2f_t_tamper(void)
 /* a token whose fields are signed right, as a leaked key would sign */
 
 static void
-a2f_t_forge(const char *text, char *out, size_t outsz)
+a2f_t_forge(const char *text, size_t len, char *out, size_t outsz,
+    size_t *outlen)
 {
     char          mac64[64];
     uint8_t       mac[32];
     unsigned int  mlen;
 
-    if (HMAC(EVP_sha256(), a2f_t_ring_a.keys[0].key,
-             (int) a2f_t_ring_a.keys[0].len, (const uint8_t *) text,
-             strlen(text), mac, &mlen) == NULL)
+    *outlen = 0;
+    out[0] = '\0';
+
+    if (len + 1 + 43 >= outsz
+        || HMAC(EVP_sha256(), a2f_t_ring_a.keys[0].key,
+                (int) a2f_t_ring_a.keys[0].len, (const uint8_t *) text, len,
+                mac, &mlen) == NULL)
     {
         CHECK(0);
-        out[0] = '\0';
         return;
     }
 
     (void) a2f_b64url_encode(mac, 32, mac64, sizeof(mac64));
-    (void) snprintf(out, outsz, "%s.%s", text, mac64);
+    memcpy(out, text, len);
+    (void) snprintf(out + len, outsz - len, ".%s", mac64);
+    *outlen = len + 1 + 43;
+}
+
+
+/* "t1.<A's kid>." fields, signed with A, decoded into d */
+
+static int
+a2f_t_forged_d(const char *fields, int64_t now, a2f_apitoken_t *d)
+{
+    char    text[256], tok[512];
+    size_t  n;
+
+    (void) snprintf(text, sizeof(text), "t1.%s.%s",
+                    a2f_t_ring_a.keys[0].kid, fields);
+    a2f_t_forge(text, strlen(text), tok, sizeof(tok), &n);
+
+    return a2f_apitoken_decode(a2f_t_mac_a, tok, n, now, d);
 }
 
 
 static int
 a2f_t_forged(const char *fields, int64_t now)
 {
-    char            text[256], tok[512];
     a2f_apitoken_t  d;
 
-    (void) snprintf(text, sizeof(text), "t1.%s.%s",
-                    a2f_t_ring_a.keys[0].kid, fields);
-    a2f_t_forge(text, tok, sizeof(tok));
+    return a2f_t_forged_d(fields, now, &d);
+}
 
-    return a2f_apitoken_decode(a2f_t_mac_a, tok, strlen(tok), now, &d);
+
+/* a token signed with A whose client is "ab", c, "cd": any byte, a NUL */
+
+static int
+a2f_t_forged_byte(int c, a2f_apitoken_t *d)
+{
+    int     len;
+    char    text[256], tok[512], *x;
+    size_t  n;
+
+    len = snprintf(text, sizeof(text), "t1.%s." A2F_T_ID ".7.1714557900"
+                   ".ab#cd.YWxpY2U", a2f_t_ring_a.keys[0].kid);
+    x = strchr(text, '#');
+
+    if (len <= 0 || x == NULL) {
+        CHECK(0);
+        return A2F_OK;
+    }
+
+    *x = (char) c;
+    a2f_t_forge(text, (size_t) len, tok, sizeof(tok), &n);
+
+    return a2f_apitoken_decode(a2f_t_mac_a, tok, n, A2F_T_NOW, d);
 }
 
 
@@ -466,57 +575,367 @@ a2f_t_forged(const char *fields, int64_t now)
 static void
 a2f_t_syntax(void)
 {
-#define A2F_T_ID  "AAAAAAAAAAAAAAAAAAAAAA"
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714557900.app.YWxpY2U", A2F_T_NOW),
+             A2F_OK);
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714557900..YWxpY2U", A2F_T_NOW),
+             A2F_OK);
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".07.1714557900.app.YWxpY2U",
+                          A2F_T_NOW), A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".+7.1714557900.app.YWxpY2U",
+                          A2F_T_NOW), A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged(A2F_T_ID "..1714557900.app.YWxpY2U", A2F_T_NOW),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".4294967296.1714557900.app.YWxpY2U",
+                          A2F_T_NOW), A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".4294967295.1714557900.app.YWxpY2U",
+                          A2F_T_NOW), A2F_OK);
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.9223372036854775808.app.YWxpY2U",
+                          A2F_T_NOW), A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.99999999999999999999.app.YWxpY2U",
+                          A2F_T_NOW), A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.999999999999999999999.app.YWxpY2U",
+                          A2F_T_NOW), A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714557900.app.YWxpY2U=", A2F_T_NOW),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714557900.app.YWxpY2V", A2F_T_NOW),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714557900.app.YWx.pY2U", A2F_T_NOW),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714557900.app.", A2F_T_NOW),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714557900..", A2F_T_NOW),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714557900.app.YWwgaWNl", A2F_T_NOW),
+             A2F_ERR_INVALID);                                 /* "al ice" */
+    CHECK_RC(a2f_t_forged("AAAAAAAAAAAAAAAAAAAAAB.7.1714557900.app.YWxpY2U",
+                          A2F_T_NOW), A2F_ERR_INVALID);       /* 2 bits  */
+    CHECK_RC(a2f_t_forged("AAAAAAAAAAAAAAAAAAAAA.7.1714557900.app.YWxpY2UU",
+                          A2F_T_NOW), A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged(A2F_T_ID "A.7.1714557900.app.YWxpY2U", A2F_T_NOW),
+             A2F_ERR_INVALID);
+
+    /* the format without a client field is no token */
 
     CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714557900.YWxpY2U", A2F_T_NOW),
-             A2F_OK);
-    CHECK_RC(a2f_t_forged(A2F_T_ID ".07.1714557900.YWxpY2U", A2F_T_NOW),
-             A2F_ERR_INVALID);
-    CHECK_RC(a2f_t_forged(A2F_T_ID ".+7.1714557900.YWxpY2U", A2F_T_NOW),
-             A2F_ERR_INVALID);
-    CHECK_RC(a2f_t_forged(A2F_T_ID "..1714557900.YWxpY2U", A2F_T_NOW),
-             A2F_ERR_INVALID);
-    CHECK_RC(a2f_t_forged(A2F_T_ID ".4294967296.1714557900.YWxpY2U",
-                          A2F_T_NOW), A2F_ERR_INVALID);
-    CHECK_RC(a2f_t_forged(A2F_T_ID ".4294967295.1714557900.YWxpY2U",
-                          A2F_T_NOW), A2F_OK);
-    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.9223372036854775808.YWxpY2U",
-                          A2F_T_NOW), A2F_ERR_INVALID);
-    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.99999999999999999999.YWxpY2U",
-                          A2F_T_NOW), A2F_ERR_INVALID);
-    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.999999999999999999999.YWxpY2U",
-                          A2F_T_NOW), A2F_ERR_INVALID);
-    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714557900.YWxpY2U=", A2F_T_NOW),
-             A2F_ERR_INVALID);
-    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714557900.YWxpY2V", A2F_T_NOW),
-             A2F_ERR_INVALID);
-    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714557900.YWx.pY2U", A2F_T_NOW),
-             A2F_ERR_INVALID);
-    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714557900.", A2F_T_NOW),
-             A2F_ERR_INVALID);
-    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714557900.YWwgaWNl", A2F_T_NOW),
-             A2F_ERR_INVALID);                                 /* "al ice" */
-    CHECK_RC(a2f_t_forged("AAAAAAAAAAAAAAAAAAAAAB.7.1714557900.YWxpY2U",
-                          A2F_T_NOW), A2F_ERR_INVALID);       /* 2 bits  */
-    CHECK_RC(a2f_t_forged("AAAAAAAAAAAAAAAAAAAAA.7.1714557900.YWxpY2UU",
-                          A2F_T_NOW), A2F_ERR_INVALID);
-    CHECK_RC(a2f_t_forged(A2F_T_ID "A.7.1714557900.YWxpY2U", A2F_T_NOW),
              A2F_ERR_INVALID);
 
     /* a temporary token living longer than any is made for */
 
-    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714561260.YWxpY2U", A2F_T_NOW),
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714561260.app.YWxpY2U", A2F_T_NOW),
              A2F_OK);                                   /* 3600 + 60    */
-    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714561261.YWxpY2U", A2F_T_NOW),
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714561261.app.YWxpY2U", A2F_T_NOW),
              A2F_ERR_EXPIRED);
-    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.9223372036854775807.YWxpY2U",
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.9223372036854775807.app.YWxpY2U",
                           A2F_T_NOW), A2F_ERR_EXPIRED);
-    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.0.YWxpY2U", A2F_T_NOW),
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.0.app.YWxpY2U", A2F_T_NOW),
              A2F_ERR_EXPIRED);
-    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.0.YWxpY2U", INT64_MIN),
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.0..YWxpY2U", INT64_MIN),
              A2F_ERR_EXPIRED);
+}
 
-#undef A2F_T_ID
+
+/* -- the API client's name ------------------------------------------------- */
+
+
+/* [A-Za-z0-9_-], written here again */
+
+static int
+a2f_t_client_char(int c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+           || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+
+/* the client field of a token: after the fifth '.', up to the sixth */
+
+static const char *
+a2f_t_client_field(const char *tok, size_t *len)
+{
+    int          k;
+    const char  *p, *q;
+
+    p = tok;
+
+    for (k = 0; k < 5 && p != NULL; k++) {
+        p = strchr(p, '.');
+        p = (p != NULL) ? p + 1 : NULL;
+    }
+
+    q = (p != NULL) ? strchr(p, '.') : NULL;
+
+    if (q == NULL) {
+        CHECK(0);
+        *len = 0;
+        return tok;
+    }
+
+    *len = (size_t) (q - p);
+
+    return p;
+}
+
+
+static void
+a2f_t_clients(void)
+{
+    int             c, rc, ok, auth, invalid;
+    char            tok[A2F_APITOKEN_MAX + 1], bad[A2F_APITOKEN_MAX + 1];
+    char            out[A2F_APITOKEN_MAX + 1];
+    char            text[128];
+    size_t          i, k, n, flen, len;
+    const char     *f;
+    a2f_apitoken_t  t, d;
+
+    static const char  *good[] = {
+        "x",
+        "Web-app_2",
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_0189",         /* 32: the longest */
+        "abcdefghijklmnopqrstuvwxyz_-2345",
+        "--------------------------------",
+        "_",
+        "0"
+    };
+
+    static const char    bads[] = {
+        '.', ' ', '+', '/', '=', ':', '\0', '\x80', '\xc3', '\xff', '\n',
+        '"', '%', '~', '\x7f'
+    };
+
+    /* none: an empty field, an empty name back */
+
+    a2f_t_make_client(A2F_APITOKEN_BEARER, "alice", "", 7, A2F_T_NOW + 300,
+                      &t, tok);
+    CHECK(strstr(tok, ".1714557900..") != NULL);
+    f = a2f_t_client_field(tok, &flen);
+    CHECK(flen == 0);
+    memset(&d, 0xff, sizeof(d));
+    CHECK_RC(a2f_apitoken_decode(a2f_t_mac_a, tok, strlen(tok), A2F_T_NOW,
+                                 &d), A2F_OK);
+    CHECK(a2f_t_same(&t, &d));
+    CHECK(d.client_len == 0 && d.client[0] == '\0');
+
+    /* names: written as they are, read back exactly */
+
+    for (k = 0; k < sizeof(good) / sizeof(good[0]); k++) {
+        a2f_t_make_client(A2F_APITOKEN_TEMP, "bob", good[k], 3,
+                          A2F_T_NOW + 60, &t, tok);
+        f = a2f_t_client_field(tok, &flen);
+        CHECK(flen == strlen(good[k]) && memcmp(f, good[k], flen) == 0);
+
+        memset(&d, 0xff, sizeof(d));
+        CHECK_RC(a2f_apitoken_decode(a2f_t_mac_a, tok, strlen(tok),
+                                     A2F_T_NOW, &d), A2F_OK);
+        CHECK(a2f_t_same(&t, &d));
+        CHECK_STR(d.client, good[k]);
+        CHECK(d.client_len == strlen(good[k]));
+
+        /* and when expired */
+
+        memset(&d, 0xff, sizeof(d));
+        CHECK_RC(a2f_apitoken_decode(a2f_t_mac_a, tok, strlen(tok),
+                                     A2F_T_NOW + 60, &d), A2F_ERR_EXPIRED);
+        CHECK_STR(d.client, good[k]);
+    }
+
+    CHECK(strlen(good[2]) == A2F_APITOKEN_CLIENT_MAX);
+
+    /* only client_len bytes are read */
+
+    a2f_t_fill(&t, A2F_APITOKEN_BEARER, "alice", 7, A2F_T_NOW + 300);
+    memcpy(t.client, "abc+", 5);
+    t.client_len = 2;
+    CHECK_RC(a2f_apitoken_encode(a2f_t_mac_a, a2f_t_ring_a.keys[0].kid, &t,
+                                 A2F_T_NOW, tok, sizeof(tok), &n), A2F_OK);
+    CHECK_RC(a2f_apitoken_decode(a2f_t_mac_a, tok, n, A2F_T_NOW, &d),
+             A2F_OK);
+    CHECK_STR(d.client, "ab");
+    CHECK(d.client_len == 2);
+
+    memset(t.client, '+', sizeof(t.client));
+    t.client_len = 0;
+    CHECK_RC(a2f_apitoken_encode(a2f_t_mac_a, a2f_t_ring_a.keys[0].kid, &t,
+                                 A2F_T_NOW, tok, sizeof(tok), &n), A2F_OK);
+    CHECK_RC(a2f_apitoken_decode(a2f_t_mac_a, tok, n, A2F_T_NOW, &d),
+             A2F_OK);
+    CHECK(d.client_len == 0 && d.client[0] == '\0');
+
+    /* 33 bytes, or a length beyond the array: refused, nothing written */
+
+    a2f_t_fill(&t, A2F_APITOKEN_BEARER, "alice", 7, A2F_T_NOW + 300);
+    memset(t.client, 'a', sizeof(t.client));
+    t.client_len = A2F_APITOKEN_CLIENT_MAX + 1;
+    memset(out, 'x', sizeof(out));
+    CHECK_RC(a2f_apitoken_encode(a2f_t_mac_a, a2f_t_ring_a.keys[0].kid, &t,
+                                 A2F_T_NOW, out, sizeof(out), &n),
+             A2F_ERR_INVALID);
+    CHECK(out[0] == '\0');
+    memset(out, 'x', sizeof(out));
+    CHECK_RC(a2f_apitoken_make(a2f_t_mac_a, a2f_t_ring_a.keys[0].kid, &t,
+                               A2F_T_NOW, out, sizeof(out), &n),
+             A2F_ERR_INVALID);
+    CHECK(out[0] == '\0');
+    t.client_len = SIZE_MAX;
+    CHECK_RC(a2f_apitoken_encode(a2f_t_mac_a, a2f_t_ring_a.keys[0].kid, &t,
+                                 A2F_T_NOW, out, sizeof(out), &n),
+             A2F_ERR_INVALID);
+    t.client_len = A2F_APITOKEN_CLIENT_MAX;
+    CHECK_RC(a2f_apitoken_encode(a2f_t_mac_a, a2f_t_ring_a.keys[0].kid, &t,
+                                 A2F_T_NOW, out, sizeof(out), &n), A2F_OK);
+
+    /* a byte outside the set, first, in the middle, last: refused */
+
+    for (k = 0; k < sizeof(bads); k++) {
+        for (i = 0; i < 5; i += 2) {
+            a2f_t_fill(&t, A2F_APITOKEN_TEMP, "alice", 7, A2F_T_NOW + 300);
+            memcpy(t.client, "abcde", 6);
+            t.client[i] = bads[k];
+            t.client_len = 5;
+
+            memset(out, 'x', sizeof(out));
+            CHECK_RC(a2f_apitoken_encode(a2f_t_mac_a,
+                                         a2f_t_ring_a.keys[0].kid, &t,
+                                         A2F_T_NOW, out, sizeof(out), &n),
+                     A2F_ERR_INVALID);
+            CHECK(out[0] == '\0');
+        }
+    }
+
+    /* every byte: in the set or refused, by encode and by decode */
+
+    ok = 1;
+
+    for (c = 0; c < 256; c++) {
+        a2f_t_fill(&t, A2F_APITOKEN_TEMP, "alice", 7, A2F_T_NOW + 300);
+        memcpy(t.client, "ab?cd", 6);
+        t.client[2] = (char) c;
+        t.client_len = 5;
+
+        rc = a2f_apitoken_encode(a2f_t_mac_a, a2f_t_ring_a.keys[0].kid, &t,
+                                 A2F_T_NOW, out, sizeof(out), &n);
+
+        if (rc != (a2f_t_client_char(c) ? A2F_OK : A2F_ERR_INVALID)) {
+            fprintf(stderr, "encode, client byte 0x%02x: %d\n", c, rc);
+            ok = 0;
+        }
+
+        /* the same name in a token signed right, as a leaked key would */
+
+        memset(&d, 0xff, sizeof(d));
+        rc = a2f_t_forged_byte(c, &d);
+
+        if (a2f_t_client_char(c)
+            ? (rc != A2F_OK || d.client_len != 5
+               || memcmp(d.client, t.client, 6) != 0)
+            : (rc != A2F_ERR_INVALID || d.kind != 0 || d.client_len != 0
+               || d.client[0] != '\0'))
+        {
+            fprintf(stderr, "decode, client byte 0x%02x: %d\n", c, rc);
+            ok = 0;
+        }
+    }
+
+    CHECK(ok);
+
+    /* decode: bad names signed right are refused for their syntax */
+
+    CHECK_RC(a2f_t_forged_byte('x', &d), A2F_OK);
+    CHECK_STR(d.client, "abxcd");
+    CHECK_RC(a2f_t_forged_byte('.', &d), A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged_byte(' ', &d), A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged_byte('+', &d), A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged_byte('/', &d), A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged_byte('=', &d), A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged_byte(0x80, &d), A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged_byte(0xff, &d), A2F_ERR_INVALID);
+    CHECK_RC(a2f_t_forged_byte('\0', &d), A2F_ERR_INVALID);
+    CHECK(d.kind == 0 && d.client_len == 0);
+
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714557900"
+                          ".ABCDEFGHIJKLMNOPQRSTUVWXYZ-_0189.YWxpY2U",
+                          A2F_T_NOW), A2F_OK);
+    CHECK_RC(a2f_t_forged(A2F_T_ID ".7.1714557900"
+                          ".ABCDEFGHIJKLMNOPQRSTUVWXYZ-_01890.YWxpY2U",
+                          A2F_T_NOW), A2F_ERR_INVALID);         /* 33 */
+
+    (void) snprintf(text, sizeof(text), "%s.7.1714557900.%s.YWxpY2U",
+                    A2F_T_ID, good[3]);
+    memset(&d, 0xff, sizeof(d));
+    CHECK_RC(a2f_t_forged_d(text, A2F_T_NOW, &d), A2F_OK);
+    CHECK_STR(d.client, good[3]);
+    CHECK(d.client_len == A2F_APITOKEN_CLIENT_MAX);
+
+    /* the syntax first: a bad byte in a token of ours is no MAC failure */
+
+    a2f_t_make_client(A2F_APITOKEN_BEARER, "alice", "Web-app_2", 7,
+                      A2F_T_NOW + 300, &t, tok);
+    n = strlen(tok);
+    f = a2f_t_client_field(tok, &flen);
+    CHECK(flen == 9);
+
+    memcpy(bad, tok, n + 1);
+    bad[f - tok + 3] = '+';
+    CHECK_RC(a2f_apitoken_decode(a2f_t_mac_a, bad, n, A2F_T_NOW, &d),
+             A2F_ERR_INVALID);
+
+    /* every byte of the name, every change: refused, d left zero */
+
+    ok = 1;
+    auth = 0;
+    invalid = 0;
+
+    for (i = 0; i < flen; i++) {
+        for (c = 1; c < 256; c++) {
+            memcpy(bad, tok, n + 1);
+            bad[f - tok + i] = (char) (bad[f - tok + i] ^ c);
+
+            memset(&d, 0xff, sizeof(d));
+            rc = a2f_apitoken_decode(a2f_t_mac_a, bad, n, A2F_T_NOW, &d);
+
+            if (rc == A2F_ERR_AUTH) {
+                auth++;
+
+            } else if (rc == A2F_ERR_INVALID) {
+                invalid++;
+
+            } else {
+                fprintf(stderr, "client byte %zu ^ 0x%02x: %d\n", i, c, rc);
+                ok = 0;
+            }
+
+            if (d.kind != 0 || d.client_len != 0 || d.client[0] != '\0') {
+                fprintf(stderr, "client byte %zu ^ 0x%02x: filled\n", i, c);
+                ok = 0;
+            }
+        }
+    }
+
+    CHECK(ok);
+    CHECK(auth > 0 && invalid > 0);
+
+    /* another client's name, a name dropped, a name added: the MAC */
+
+    memcpy(bad, tok, n + 1);
+    bad[f - tok + flen - 1] = '3';
+    CHECK_RC(a2f_apitoken_decode(a2f_t_mac_a, bad, n, A2F_T_NOW, &d),
+             A2F_ERR_AUTH);
+
+    len = (size_t) (f - tok);
+    memcpy(bad, tok, len);
+    memcpy(bad + len, tok + len + flen, n - len - flen + 1);
+    CHECK_RC(a2f_apitoken_decode(a2f_t_mac_a, bad, n - flen, A2F_T_NOW, &d),
+             A2F_ERR_AUTH);
+
+    a2f_t_make(A2F_APITOKEN_BEARER, "alice", 7, A2F_T_NOW + 300, &t, tok);
+    n = strlen(tok);
+    f = a2f_t_client_field(tok, &flen);
+    CHECK(flen == 0);
+    len = (size_t) (f - tok);
+    memcpy(bad, tok, len);
+    memcpy(bad + len, "app", 3);
+    memcpy(bad + len + 3, tok + len, n - len + 1);
+    CHECK_RC(a2f_apitoken_decode(a2f_t_mac_a, bad, n + 3, A2F_T_NOW, &d),
+             A2F_ERR_AUTH);
 }
 
 
@@ -955,6 +1374,7 @@ main(int argc, char **argv)
     a2f_t_round_trip();
     a2f_t_tamper();
     a2f_t_syntax();
+    a2f_t_clients();
     a2f_t_rules();
 
     snprintf(a2f_t_dir, sizeof(a2f_t_dir), "/tmp/a2f_test_apitoken.XXXXXX");

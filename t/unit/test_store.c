@@ -6,8 +6,9 @@
  * devices and their replay guard, lockouts, audit, recovery codes, a
  * full map, two processes racing (TOTP codes, security key counters);
  * flags, security keys (find, use, the clone flag, failures),
- * WebAuthn challenges, temporary API token records, enrollment links,
- * audit pages and the audit hook (also from several threads).
+ * WebAuthn and FIDO U2F challenges, temporary API token records, user
+ * groups, enrollment links, audit pages and the audit hook (also from
+ * several threads).
  */
 
 
@@ -2326,6 +2327,137 @@ a2f_t_seckey_use(a2f_store_t *st)
 
 /* challenges: random, single use, per purpose, expiring, not audited */
 
+/*
+ * The four challenge purposes at t: each its own (a new one replaces
+ * only the one of its purpose, a take leaves the others), all of them
+ * good for A2F_CHALLENGE_TTL_MAX (900) seconds, not one more.
+ */
+
+static void
+a2f_t_challenge_purposes(a2f_store_t *st, int64_t t)
+{
+    int       purpose[4];
+    uint8_t   c[4][A2F_CHALLENGE_LEN], c1[A2F_CHALLENGE_LEN];
+    uint8_t   out[A2F_CHALLENGE_LEN], zero[A2F_CHALLENGE_LEN];
+    unsigned  i, j;
+
+    purpose[0] = A2F_CHALLENGE_REGISTER;
+    purpose[1] = A2F_CHALLENGE_ASSERT;
+    purpose[2] = A2F_CHALLENGE_U2F_SIGN;
+    purpose[3] = A2F_CHALLENGE_U2F_REGISTER;
+
+    memset(zero, 0, sizeof(zero));
+
+    CHECK(A2F_CHALLENGE_U2F_SIGN == 's' && A2F_CHALLENGE_U2F_REGISTER == 'u');
+    CHECK(A2F_CHALLENGE_TTL_MAX == 900);
+
+    /* from none pending (the caller leaves one of its own) */
+
+    for (i = 0; i < 4; i++) {
+        (void) a2f_store_challenge_take(st, "cleo", 4, purpose[i], t, out);
+    }
+
+    for (i = 0; i < 4; i++) {
+        CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, purpose[i], t + 900,
+                                         t, c[i]), A2F_OK);
+        CHECK(memcmp(c[i], zero, sizeof(zero)) != 0);
+    }
+
+    for (i = 0; i < 4; i++) {
+        for (j = i + 1; j < 4; j++) {
+            CHECK(memcmp(c[i], c[j], sizeof(c[i])) != 0);
+        }
+    }
+
+    /* a new one of each U2F purpose replaces only that one */
+
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, A2F_CHALLENGE_U2F_SIGN,
+                                     t + 60, t, c1), A2F_OK);
+    CHECK(memcmp(c1, c[2], sizeof(c1)) != 0);
+    memcpy(c[2], c1, sizeof(c1));
+
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4,
+                                     A2F_CHALLENGE_U2F_REGISTER, t + 120, t,
+                                     c1), A2F_OK);
+    CHECK(memcmp(c1, c[3], sizeof(c1)) != 0);
+    memcpy(c[3], c1, sizeof(c1));
+
+    /* and a new WebAuthn one leaves the U2F ones */
+
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                     t + 900, t, c1), A2F_OK);
+    memcpy(c[1], c1, sizeof(c1));
+
+    /* taken once each, in any order; the others stay */
+
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_U2F_SIGN,
+                                      t + 59, out), A2F_OK);
+    CHECK(memcmp(out, c[2], sizeof(out)) == 0);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_U2F_SIGN,
+                                      t + 59, out), A2F_ERR_NOTFOUND);
+
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                      t + 899, out), A2F_OK);
+    CHECK(memcmp(out, c[1], sizeof(out)) == 0);
+
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4,
+                                      A2F_CHALLENGE_U2F_REGISTER, t + 119,
+                                      out), A2F_OK);
+    CHECK(memcmp(out, c[3], sizeof(out)) == 0);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4,
+                                      A2F_CHALLENGE_U2F_REGISTER, t, out),
+             A2F_ERR_NOTFOUND);
+
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_REGISTER,
+                                      t + 899, out), A2F_OK);
+    CHECK(memcmp(out, c[0], sizeof(out)) == 0);
+
+    for (i = 0; i < 4; i++) {
+        CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, purpose[i], t, out),
+                 A2F_ERR_NOTFOUND);
+    }
+
+    /* 900 seconds for every purpose, not 901; expired at 900 */
+
+    for (i = 0; i < 4; i++) {
+        memset(c1, 0xff, sizeof(c1));
+        CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, purpose[i], t + 901,
+                                         t, c1), A2F_ERR_INVALID);
+        CHECK(memcmp(c1, zero, sizeof(zero)) == 0);
+        CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, purpose[i], t,
+                                          out), A2F_ERR_NOTFOUND);
+
+        CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, purpose[i], t + 900,
+                                         t, c[i]), A2F_OK);
+    }
+
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_U2F_SIGN,
+                                      t + 899, out), A2F_OK);
+    CHECK(memcmp(out, c[2], sizeof(out)) == 0);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4,
+                                      A2F_CHALLENGE_U2F_REGISTER, t + 900,
+                                      out), A2F_ERR_EXPIRED);
+    CHECK(memcmp(out, zero, sizeof(zero)) == 0);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4,
+                                      A2F_CHALLENGE_U2F_REGISTER, t, out),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
+                                      t + 900, out), A2F_ERR_EXPIRED);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_REGISTER,
+                                      t + 899, out), A2F_OK);
+    CHECK(memcmp(out, c[0], sizeof(out)) == 0);
+
+    /* other letters are no purposes */
+
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, 'S', t + 60, t, c1),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, 'U', t + 60, t, c1),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, 'g', t, out),
+             A2F_ERR_INVALID);
+}
+
+
 static void
 a2f_t_challenges(a2f_store_t *st)
 {
@@ -2450,6 +2582,10 @@ a2f_t_challenges(a2f_store_t *st)
                                      t + A2F_CHALLENGE_TTL_MAX, t, c1),
              A2F_OK);
 
+    /* the four purposes, each apart */
+
+    a2f_t_challenge_purposes(st, t);
+
     /* nothing about challenges is audited */
 
     CHECK(a2f_t_events(st, NULL) == ev);
@@ -2458,6 +2594,11 @@ a2f_t_challenges(a2f_store_t *st)
 
     CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, A2F_CHALLENGE_REGISTER,
                                      t + 60, t, c1), A2F_OK);
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4, A2F_CHALLENGE_U2F_SIGN,
+                                     t + 60, t, c1), A2F_OK);
+    CHECK_RC(a2f_store_challenge_new(st, "cleo", 4,
+                                     A2F_CHALLENGE_U2F_REGISTER, t + 60, t,
+                                     c1), A2F_OK);
     CHECK_RC(a2f_store_user_del(st, "cleo", 4), A2F_OK);
     CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_ASSERT,
                                       t, out), A2F_ERR_NOTFOUND);
@@ -2466,7 +2607,224 @@ a2f_t_challenges(a2f_store_t *st)
                                       t, out), A2F_ERR_NOTFOUND);
     CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_REGISTER,
                                       t, out), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4, A2F_CHALLENGE_U2F_SIGN,
+                                      t, out), A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_challenge_take(st, "cleo", 4,
+                                      A2F_CHALLENGE_U2F_REGISTER, t, out),
+             A2F_ERR_NOTFOUND);
     CHECK_RC(a2f_store_user_del(st, "cleo", 4), A2F_OK);
+}
+
+
+/* -- user groups ----------------------------------------------------------- */
+
+
+/* the user's group is want (glen and text), read back */
+
+static void
+a2f_t_group_is(a2f_store_t *st, const char *user, const char *want)
+{
+    char    g[A2F_GROUP_MAX + 1];
+    size_t  glen;
+
+    memset(g, 'x', sizeof(g));
+    glen = 999;
+
+    CHECK_RC(a2f_store_user_group_get(st, user, strlen(user), g, &glen),
+             A2F_OK);
+    CHECK_STR(g, want);
+    CHECK(glen == strlen(want));
+}
+
+
+/*
+ * User groups: none at first, set, replaced, cleared; names checked
+ * (nothing written when refused); 64 bytes and every allowed byte;
+ * unknown users; one user's group is not another's (also of a user
+ * whose name is a prefix); not audited; deleting the user deletes it.
+ */
+
+static void
+a2f_t_groups(a2f_store_t *st)
+{
+    int          c;
+    char         g[A2F_GROUP_MAX + 1], big[A2F_GROUP_MAX + 2], one;
+    size_t       glen, i;
+    unsigned     ev, bad;
+    a2f_user_t   u;
+
+    CHECK_RC(a2f_t_add_user(st, "gwen", 0), A2F_OK);
+    CHECK_RC(a2f_t_add_user(st, "gwe", 0), A2F_OK);
+    ev = a2f_t_events(st, NULL);
+
+    /* none set: "" */
+
+    a2f_t_group_is(st, "gwen", "");
+
+    /* set, read back; glen may be NULL */
+
+    CHECK_RC(a2f_store_user_group_set(st, "gwen", 4, "staff", 5), A2F_OK);
+    a2f_t_group_is(st, "gwen", "staff");
+    memset(g, 'x', sizeof(g));
+    CHECK_RC(a2f_store_user_group_get(st, "gwen", 4, g, NULL), A2F_OK);
+    CHECK_STR(g, "staff");
+
+    /* only glen bytes of group are taken */
+
+    CHECK_RC(a2f_store_user_group_set(st, "gwen", 4, "staffing", 5),
+             A2F_OK);
+    a2f_t_group_is(st, "gwen", "staff");
+
+    /* the other user (whose name is a prefix) has none */
+
+    a2f_t_group_is(st, "gwe", "");
+
+    /* replaced */
+
+    CHECK_RC(a2f_store_user_group_set(st, "gwen", 4, "ops-team_2.eu", 13),
+             A2F_OK);
+    a2f_t_group_is(st, "gwen", "ops-team_2.eu");
+    CHECK_RC(a2f_store_user_group_set(st, "gwe", 3, "x", 1), A2F_OK);
+    a2f_t_group_is(st, "gwe", "x");
+    a2f_t_group_is(st, "gwen", "ops-team_2.eu");
+
+    /* a group is no device or key */
+
+    CHECK_RC(a2f_store_user_get(st, "gwen", 4, &u), A2F_OK);
+    CHECK(u.ndevices == 0 && u.nkeys == 0);
+
+    /* bad names: refused, nothing written */
+
+    CHECK_RC(a2f_store_user_group_set(st, "gwen", 4, NULL, 3),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_user_group_set(st, "gwen", 4, "a b", 3),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_user_group_set(st, "gwen", 4, " ab", 3),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_user_group_set(st, "gwen", 4, "a\"b", 3),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_user_group_set(st, "gwen", 4, "a\\b", 3),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_user_group_set(st, "gwen", 4, "ab\x7f", 3),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_user_group_set(st, "gwen", 4, "a\tb", 3),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_user_group_set(st, "gwen", 4, "a\r\nb", 4),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_user_group_set(st, "gwen", 4, "a\0b", 3),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_user_group_set(st, "gwen", 4, "caf\xc3\xa9", 5),
+             A2F_ERR_INVALID);
+
+    /* A2F_GROUP_MAX bytes, not one more */
+
+    CHECK(A2F_GROUP_MAX == 64);
+    memset(big, 'g', sizeof(big));
+    big[A2F_GROUP_MAX + 1] = '\0';
+    CHECK_RC(a2f_store_user_group_set(st, "gwen", 4, big, A2F_GROUP_MAX + 1),
+             A2F_ERR_INVALID);
+    a2f_t_group_is(st, "gwen", "ops-team_2.eu");
+
+    big[A2F_GROUP_MAX] = '\0';
+    CHECK_RC(a2f_store_user_group_set(st, "gwen", 4, big, A2F_GROUP_MAX),
+             A2F_OK);
+    a2f_t_group_is(st, "gwen", big);
+
+    /* every byte alone: 0x21..0x7e but '"' and '\\' */
+
+    bad = 0;
+
+    for (c = 0; c < 256; c++) {
+        one = (char) c;
+
+        if (a2f_store_user_group_set(st, "gwe", 3, &one, 1)
+            != ((c >= 0x21 && c <= 0x7e && c != '"' && c != '\\')
+                ? A2F_OK : A2F_ERR_INVALID))
+        {
+            bad++;
+        }
+    }
+
+    CHECK(bad == 0);
+    a2f_t_group_is(st, "gwe", "~");
+
+    /* 64 bytes of every allowed byte in turn */
+
+    for (i = 0, c = 0x21; i < A2F_GROUP_MAX; i++) {
+        big[i] = (char) c;
+
+        do {
+            c = (c == 0x7e) ? 0x21 : c + 1;
+        } while (c == '"' || c == '\\');
+    }
+
+    big[A2F_GROUP_MAX] = '\0';
+    CHECK_RC(a2f_store_user_group_set(st, "gwe", 3, big, A2F_GROUP_MAX),
+             A2F_OK);
+    a2f_t_group_is(st, "gwe", big);
+
+    /* and the 92 - 64 allowed bytes after them */
+
+    for (i = 0; c != 0x21; i++) {
+        big[i] = (char) c;
+
+        do {
+            c = (c == 0x7e) ? 0x21 : c + 1;
+        } while (c == '"' || c == '\\');
+    }
+
+    big[i] = '\0';
+    CHECK(i == 92 - A2F_GROUP_MAX);
+    CHECK_RC(a2f_store_user_group_set(st, "gwe", 3, big, strlen(big)),
+             A2F_OK);
+    a2f_t_group_is(st, "gwe", big);
+
+    /* unknown users; a bad name is checked before the user */
+
+    memset(g, 'x', sizeof(g));
+    glen = 999;
+    CHECK_RC(a2f_store_user_group_get(st, "nobody", 6, g, &glen),
+             A2F_ERR_NOTFOUND);
+    CHECK_STR(g, "");
+    CHECK(glen == 0);
+    CHECK_RC(a2f_store_user_group_get(st, "", 0, g, &glen),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_user_group_get(st, "gwen", 4, NULL, &glen),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_user_group_set(st, "nobody", 6, "staff", 5),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_user_group_set(st, "nobody", 6, NULL, 0),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_user_group_set(st, "", 0, "staff", 5),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_store_user_group_set(st, "nobody", 6, "a b", 3),
+             A2F_ERR_INVALID);
+    CHECK_RC(a2f_store_user_get(st, "nobody", 6, &u), A2F_ERR_NOTFOUND);
+
+    /* cleared (glen 0); clearing again is no error */
+
+    CHECK_RC(a2f_store_user_group_set(st, "gwen", 4, "", 0), A2F_OK);
+    a2f_t_group_is(st, "gwen", "");
+    CHECK_RC(a2f_store_user_group_set(st, "gwen", 4, NULL, 0), A2F_OK);
+    a2f_t_group_is(st, "gwen", "");
+    a2f_t_group_is(st, "gwe", big);
+
+    /* nothing about groups is audited */
+
+    CHECK(a2f_t_events(st, NULL) == ev);
+
+    /* deleting the user deletes the group: a new "gwen" has none */
+
+    CHECK_RC(a2f_store_user_group_set(st, "gwen", 4, "staff", 5), A2F_OK);
+    CHECK_RC(a2f_store_user_del(st, "gwen", 4), A2F_OK);
+    CHECK_RC(a2f_store_user_group_get(st, "gwen", 4, g, &glen),
+             A2F_ERR_NOTFOUND);
+    CHECK_RC(a2f_t_add_user(st, "gwen", 0), A2F_OK);
+    a2f_t_group_is(st, "gwen", "");
+    a2f_t_group_is(st, "gwe", big);
+
+    CHECK_RC(a2f_store_user_del(st, "gwen", 4), A2F_OK);
+    CHECK_RC(a2f_store_user_del(st, "gwe", 3), A2F_OK);
 }
 
 
@@ -3823,6 +4181,102 @@ a2f_t_apitoken_bad(const a2f_keyring_t *kr)
 
 
 /*
+ * A group record that does not parse, or holds a bad name, fails
+ * closed (A2F_ERR_STORAGE); a new group or a clear replaces it, and
+ * other users are not touched.
+ */
+
+static void
+a2f_t_group_bad(const a2f_keyring_t *kr)
+{
+    char          path[128], g[A2F_GROUP_MAX + 1];
+    size_t        glen, i;
+    a2f_store_t  *st;
+
+    static const struct {
+        const char  *rec;
+        size_t       len;
+    } bad[] = {
+        { "\x02\x05staff", 7 },         /* version 2: unknown */
+        { "\x01\x06staff", 7 },         /* shorter than its length */
+        { "\x01\x04staff", 7 },         /* longer */
+        { "\x01\x00", 2 },              /* empty */
+        { "\x01", 1 },                  /* no length */
+        { "", 0 },                      /* nothing */
+        { "\x01\x05st ff", 7 },         /* a space */
+        { "\x01\x05st\"ff", 7 },        /* a quote */
+        { "\x01\x05st\\ff", 7 },        /* a backslash */
+        { "\x01\x05st\0ff", 7 }         /* a NUL */
+    };
+
+    a2f_t_path(path, sizeof(path), "badgroup.db");
+
+    st = a2f_t_open(path, kr, A2F_STORE_CREATE);
+
+    if (st == NULL) {
+        return;
+    }
+
+    CHECK_RC(a2f_t_add_user(st, "gert", 0), A2F_OK);
+    CHECK_RC(a2f_t_add_user(st, "gus", 0), A2F_OK);
+    CHECK_RC(a2f_store_user_group_set(st, "gus", 3, "staff", 5), A2F_OK);
+    a2f_store_close(st);
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CHECK(a2f_t_raw_put(path, "creds", "gert\0g", 6, bad[i].rec,
+                            bad[i].len) == 0);
+
+        st = a2f_t_open(path, kr, 0);
+
+        if (st == NULL) {
+            return;
+        }
+
+        memset(g, 'x', sizeof(g));
+        glen = 999;
+        CHECK_RC(a2f_store_user_group_get(st, "gert", 4, g, &glen),
+                 A2F_ERR_STORAGE);
+        CHECK_STR(g, "");
+        CHECK(glen == 0);
+        CHECK_RC(a2f_store_user_group_get(st, "gus", 3, g, &glen), A2F_OK);
+        CHECK_STR(g, "staff");
+
+        /* i odd: cleared, even: replaced */
+
+        if (i % 2) {
+            CHECK_RC(a2f_store_user_group_set(st, "gert", 4, NULL, 0),
+                     A2F_OK);
+            CHECK_RC(a2f_store_user_group_get(st, "gert", 4, g, &glen),
+                     A2F_OK);
+            CHECK(glen == 0);
+
+        } else {
+            CHECK_RC(a2f_store_user_group_set(st, "gert", 4, "ops", 3),
+                     A2F_OK);
+            CHECK_RC(a2f_store_user_group_get(st, "gert", 4, g, &glen),
+                     A2F_OK);
+            CHECK_STR(g, "ops");
+        }
+
+        a2f_store_close(st);
+    }
+
+    /* the user goes, with a bad record */
+
+    CHECK(a2f_t_raw_put(path, "creds", "gert\0g", 6, "\x02", 1) == 0);
+    st = a2f_t_open(path, kr, 0);
+
+    if (st != NULL) {
+        CHECK_RC(a2f_store_user_del(st, "gert", 4), A2F_OK);
+        CHECK_RC(a2f_t_add_user(st, "gert", 0), A2F_OK);
+        CHECK_RC(a2f_store_user_group_get(st, "gert", 4, g, &glen), A2F_OK);
+        CHECK(glen == 0);
+        a2f_store_close(st);
+    }
+}
+
+
+/*
  * A transaction that fails after it audited: the hook sees nothing of
  * it, then or with the next transaction; nothing of it is stored.  An
  * index entry whose hash is not the user's link's finds nothing.
@@ -4062,6 +4516,7 @@ main(int argc, char **argv)
         a2f_t_seckey_use(st);
         a2f_t_challenges(st);
         a2f_t_apitokens(st);
+        a2f_t_groups(st);
         a2f_store_close(st);
     }
 
@@ -4070,6 +4525,7 @@ main(int argc, char **argv)
     a2f_t_audit_page(&kr);
     a2f_t_hook_abort(&kr);
     a2f_t_apitoken_bad(&kr);
+    a2f_t_group_bad(&kr);
     a2f_t_hook_threads(&kr);
 
     a2f_t_full();
