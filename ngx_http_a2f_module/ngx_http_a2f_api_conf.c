@@ -53,13 +53,7 @@ ngx_http_a2f_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     ascf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_a2f_module);
 
-    if (clcf->name.len == 0 || clcf->name.data[clcf->name.len - 1] != '/'
-        || clcf->exact_match
-#if (NGX_PCRE)
-        || clcf->regex
-#endif
-        || clcf->named)
-    {
+    if (ngx_http_a2f_prefix_location(clcf) != NGX_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "a2f_api must be in a prefix location that ends "
                            "with \"/\", like \"location /api/\" (or in the "
@@ -239,8 +233,9 @@ ngx_http_a2f_api_client(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             client->appid.data = value[i].data + 6;
             client->appid.len = value[i].len - 6;
 
-            what = ngx_pnalloc(cf->pool, client->name.len
-                                         + sizeof("a2f_api_client \"\" appid="));
+            what = ngx_pnalloc(cf->pool,
+                               sizeof("a2f_api_client \"\" appid=")
+                               + client->name.len);
             if (what == NULL) {
                 return NGX_CONF_ERROR;
             }

@@ -49,6 +49,8 @@ static void ngx_http_a2f_api_key_name(const char *desc, size_t len,
     unsigned n, char name[A2F_DEVICE_MAX + 1]);
 static size_t ngx_http_a2f_api_pubkey_text(const a2f_seckey_t *k,
     char *out, size_t outsz);
+static int ngx_http_a2f_api_keys(ngx_http_a2f_job_t *job,
+    a2f_seckey_t **keys, unsigned *n);
 static void ngx_http_a2f_api_why(ngx_http_a2f_api_job_t *aj,
     const char *why);
 
@@ -183,15 +185,9 @@ ngx_http_a2f_api_sign_requests(ngx_http_a2f_job_t *job,
     int64_t        ttl;
     a2f_seckey_t  *keys, *k;
 
-    keys = malloc(A2F_SECKEYS_MAX * sizeof(a2f_seckey_t));
-    if (keys == NULL) {
-        return A2F_ERR_NOMEM;
-    }
-
-    rc = a2f_store_seckey_list(job->store, job->user, job->user_len, keys,
-                               A2F_SECKEYS_MAX, &n);
+    rc = ngx_http_a2f_api_keys(job, &keys, &n);
     if (rc != A2F_OK) {
-        goto done;
+        return rc;
     }
 
     m = 0;
@@ -420,16 +416,9 @@ ngx_http_a2f_api_u2f(ngx_http_a2f_job_t *job, ngx_http_a2f_api_job_t *aj)
         return;
     }
 
-    keys = malloc(A2F_SECKEYS_MAX * sizeof(a2f_seckey_t));
-    if (keys == NULL) {
-        aj->rc = A2F_ERR_NOMEM;
-        return;
-    }
-
-    aj->rc = a2f_store_seckey_list(job->store, job->user, job->user_len,
-                                   keys, A2F_SECKEYS_MAX, &n);
+    aj->rc = ngx_http_a2f_api_keys(job, &keys, &n);
     if (aj->rc != A2F_OK) {
-        goto done;
+        return;
     }
 
     /* the signature tells which key: try each of the client's appId */
@@ -682,16 +671,9 @@ ngx_http_a2f_api_key_list(ngx_http_a2f_job_t *job,
         return;
     }
 
-    keys = malloc(A2F_SECKEYS_MAX * sizeof(a2f_seckey_t));
-    if (keys == NULL) {
-        aj->rc = A2F_ERR_NOMEM;
-        return;
-    }
-
-    aj->rc = a2f_store_seckey_list(job->store, job->user, job->user_len,
-                                   keys, A2F_SECKEYS_MAX, &n);
+    aj->rc = ngx_http_a2f_api_keys(job, &keys, &n);
     if (aj->rc != A2F_OK) {
-        goto done;
+        return;
     }
 
     size = 32 + n * (256 + 6 * A2F_SECKEY_APPID_MAX + 2 * sizeof(pub)
@@ -760,16 +742,9 @@ ngx_http_a2f_api_key_del(ngx_http_a2f_job_t *job, ngx_http_a2f_api_job_t *aj)
         return;
     }
 
-    keys = malloc(A2F_SECKEYS_MAX * sizeof(a2f_seckey_t));
-    if (keys == NULL) {
-        aj->rc = A2F_ERR_NOMEM;
-        return;
-    }
-
-    aj->rc = a2f_store_seckey_list(job->store, job->user, job->user_len,
-                                   keys, A2F_SECKEYS_MAX, &n);
+    aj->rc = ngx_http_a2f_api_keys(job, &keys, &n);
     if (aj->rc != A2F_OK) {
-        goto done;
+        return;
     }
 
     k = NULL;
@@ -905,6 +880,30 @@ ngx_http_a2f_api_pubkey_text(const a2f_seckey_t *k, char *out,
     }
 
     return a2f_b64url_encode(k->pubkey, k->pubkey_len, out, outsz);
+}
+
+
+/* the user's security keys, in a malloc()ed array (free() it) */
+
+static int
+ngx_http_a2f_api_keys(ngx_http_a2f_job_t *job, a2f_seckey_t **keys,
+    unsigned *n)
+{
+    int  rc;
+
+    *keys = malloc(A2F_SECKEYS_MAX * sizeof(a2f_seckey_t));
+    if (*keys == NULL) {
+        return A2F_ERR_NOMEM;
+    }
+
+    rc = a2f_store_seckey_list(job->store, job->user, job->user_len, *keys,
+                               A2F_SECKEYS_MAX, n);
+    if (rc != A2F_OK) {
+        free(*keys);
+        *keys = NULL;
+    }
+
+    return rc;
 }
 
 

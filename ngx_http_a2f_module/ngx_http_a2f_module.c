@@ -471,13 +471,7 @@ ngx_http_a2f_portal(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     ascf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_a2f_module);
 
-    if (clcf->name.len == 0 || clcf->name.data[clcf->name.len - 1] != '/'
-        || clcf->exact_match
-#if (NGX_PCRE)
-        || clcf->regex
-#endif
-        || clcf->named)
-    {
+    if (ngx_http_a2f_prefix_location(clcf) != NGX_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "a2f_portal must be in a prefix location that "
                            "ends with \"/\", like \"location /_a2f/\"");
@@ -496,6 +490,25 @@ ngx_http_a2f_portal(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     clcf->handler = ngx_http_a2f_portal_handler;
 
     return NGX_CONF_OK;
+}
+
+
+/* Is clcf a prefix location whose name ends in "/"?  NGX_OK: yes. */
+
+ngx_int_t
+ngx_http_a2f_prefix_location(ngx_http_core_loc_conf_t *clcf)
+{
+    if (clcf->name.len == 0 || clcf->name.data[clcf->name.len - 1] != '/'
+        || clcf->exact_match
+#if (NGX_PCRE)
+        || clcf->regex
+#endif
+        || clcf->named)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 

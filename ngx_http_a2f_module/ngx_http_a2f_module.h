@@ -217,6 +217,12 @@ extern ngx_module_t  ngx_http_a2f_module;
 extern ngx_str_t     ngx_http_a2f_html_type;
 
 
+/* ngx_http_a2f_module.c */
+
+/* Is clcf a prefix location whose name ends in "/"?  NGX_OK: yes. */
+ngx_int_t ngx_http_a2f_prefix_location(ngx_http_core_loc_conf_t *clcf);
+
+
 /* ngx_http_a2f_cookie.c */
 
 /*
