@@ -361,7 +361,6 @@ static int a2f_store_seckey_scan(a2f_store_t *st, MDB_txn *txn,
     const char *user, size_t len, const uint8_t *id, size_t idlen,
     unsigned *n, int *dup, a2f_seckey_t *k);
 
-static int a2f_store_group_ok(const char *group, size_t glen);
 static int a2f_store_challenge_purpose_ok(int purpose);
 static size_t a2f_store_challenge_key(const char *user, size_t len,
     int purpose, uint8_t *buf);
@@ -3573,7 +3572,7 @@ a2f_store_user_list(a2f_store_t *st,
 
 /* 1..A2F_GROUP_MAX bytes of 0x21..0x7e but '"' and '\\' */
 
-static int
+int
 a2f_store_group_ok(const char *group, size_t glen)
 {
     size_t         i;

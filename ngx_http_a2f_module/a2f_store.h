@@ -378,6 +378,9 @@ int a2f_store_user_update_flags(a2f_store_t *st, const char *name,
  *
  * a2f_store_user_del() also removes the user's group.
  */
+/* Is group (glen bytes) a valid group name?  1: yes, 0: no. */
+int a2f_store_group_ok(const char *group, size_t glen);
+
 int a2f_store_user_group_get(a2f_store_t *st, const char *user, size_t len,
     char group[A2F_GROUP_MAX + 1], size_t *glen);
 int a2f_store_user_group_set(a2f_store_t *st, const char *user, size_t len,

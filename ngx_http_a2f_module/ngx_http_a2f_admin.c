@@ -35,6 +35,8 @@
 #define NGX_HTTP_A2F_ADM_KEY_DEL    12
 #define NGX_HTTP_A2F_ADM_RECOVERY   13
 #define NGX_HTTP_A2F_ADM_LINK       14
+#define NGX_HTTP_A2F_ADM_GROUP      15
+#define NGX_HTTP_A2F_ADM_GROUP_CLR  16
 
 #define NGX_HTTP_A2F_PASSWORD_MIN   8
 #define NGX_HTTP_A2F_LINK_TTL       86400
@@ -46,6 +48,14 @@ typedef struct {
     const char                *event;       /* audit event              */
     const char                *done;        /* "User %s disabled."      */
 } ngx_http_a2f_admin_action_t;
+
+
+/* job->ext of the group actions */
+
+typedef struct {
+    char                       name[A2F_GROUP_MAX + 1];
+    size_t                     len;
+} ngx_http_a2f_admin_group_t;
 
 
 static ngx_http_a2f_admin_action_t  ngx_http_a2f_admin_actions[] = {
@@ -77,6 +87,13 @@ static ngx_http_a2f_admin_action_t  ngx_http_a2f_admin_actions[] = {
       "New recovery codes for \"%s\"; the old ones stopped working." },
     { ngx_string("link"), NGX_HTTP_A2F_ADM_LINK, "admin_link",
       "A new enrollment link for \"%s\"; an older one stopped working." },
+
+    /* "group" with an empty group field becomes "group_clear" */
+
+    { ngx_string("group"), NGX_HTTP_A2F_ADM_GROUP, "group_set",
+      "Group of \"%s\" set to \"%s\"." },
+    { ngx_string("group_clear"), NGX_HTTP_A2F_ADM_GROUP_CLR, "group_clear",
+      "Group of \"%s\" cleared." },
     { ngx_null_string, 0, NULL, NULL }
 };
 
@@ -88,6 +105,8 @@ static ngx_http_a2f_admin_action_t *ngx_http_a2f_admin_action(
 static ngx_int_t ngx_http_a2f_admin_refuse(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx, ngx_uint_t status, const char *text);
 static ngx_int_t ngx_http_a2f_admin_password(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_str_t *body);
+static ngx_int_t ngx_http_a2f_admin_group(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx, ngx_str_t *body);
 static ngx_int_t ngx_http_a2f_admin_shown(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx);
@@ -148,7 +167,8 @@ ngx_http_a2f_admin_get(ngx_http_request_t *r, ngx_http_a2f_portal_ctx_t *ctx)
 
 /*
  * POST admin: action, user, and per action: password, admin, link,
- * device, key, ttl, confirm.  The CSRF token was checked by the caller.
+ * device, key, ttl, confirm, group.  The CSRF token was checked by the
+ * caller.
  */
 
 ngx_int_t
@@ -327,11 +347,75 @@ ngx_http_a2f_admin_form(ngx_http_request_t *r,
         job->expires = ngx_time() + ttl;
         break;
 
+    case NGX_HTTP_A2F_ADM_GROUP:
+    case NGX_HTTP_A2F_ADM_GROUP_CLR:
+        rc = ngx_http_a2f_admin_group(r, ctx, body);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+
+        break;
+
     default:
         break;
     }
 
     return ngx_http_a2f_post_job(r, ctx);
+}
+
+
+/*
+ * The group field of group: a group name (set), or empty (clear: the
+ * action becomes group_clear); group_clear ignores it.  NGX_DECLINED: go
+ * on; anything else is the answer.
+ */
+
+static ngx_int_t
+ngx_http_a2f_admin_group(ngx_http_request_t *r,
+    ngx_http_a2f_portal_ctx_t *ctx, ngx_str_t *body)
+{
+    ngx_str_t                    target;
+    ngx_http_a2f_job_t          *job;
+    ngx_http_a2f_admin_group_t  *g;
+
+    job = ctx->job;
+
+    g = ngx_pcalloc(r->pool, sizeof(ngx_http_a2f_admin_group_t));
+    if (g == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    job->ext = g;
+
+    if (job->action == NGX_HTTP_A2F_ADM_GROUP_CLR) {
+        return NGX_DECLINED;
+    }
+
+    if (a2f_form_get((char *) body->data, body->len, "group", g->name,
+                     sizeof(g->name), &g->len)
+        == A2F_OK
+        && (g->len == 0 || a2f_store_group_ok(g->name, g->len)))
+    {
+        if (g->len == 0) {
+            job->action = NGX_HTTP_A2F_ADM_GROUP_CLR;
+        }
+
+        return NGX_DECLINED;
+    }
+
+    target.data = (u_char *) job->target;
+    target.len = job->target_len;
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "a2f: admin \"%V\": group of user \"%V\" refused: "
+                  "missing or invalid group name", &ctx->auth.user, &target);
+
+    ngx_str_set(&ctx->notice, "A group name is 1 to 64 characters of "
+                "printable ASCII without spaces, \" or \\. Leave the field "
+                "empty to clear the group. Nothing was changed.");
+
+    return ngx_http_a2f_admin_user_page(r, ctx, NGX_HTTP_BAD_REQUEST,
+                                        &target);
 }
 
 
@@ -404,12 +488,15 @@ void
 ngx_http_a2f_admin_run(ngx_http_a2f_job_t *job)
 {
     int                           rc;
-    char                          detail[A2F_USER_MAX + A2F_DEVICE_MAX + 16];
+    char                          detail[A2F_USER_MAX + A2F_DEVICE_MAX
+                                         + A2F_GROUP_MAX + 16];
     a2f_user_t                    u;
     a2f_totp_dev_t                d;
+    ngx_http_a2f_admin_group_t   *g;
     ngx_http_a2f_admin_action_t  *a;
 
     rc = A2F_OK;
+    g = NULL;
 
     switch (job->action) {
 
@@ -508,18 +595,33 @@ ngx_http_a2f_admin_run(ngx_http_a2f_job_t *job)
                                     job->codes, job->now);
         break;
 
+    case NGX_HTTP_A2F_ADM_GROUP:
+    case NGX_HTTP_A2F_ADM_GROUP_CLR:
+        g = job->ext;
+        rc = a2f_store_user_group_set(job->store, job->target,
+                                      job->target_len, g->name,
+                                      job->action == NGX_HTTP_A2F_ADM_GROUP
+                                      ? g->len : 0);
+        break;
+
     default: /* NGX_HTTP_A2F_ADM_LINK */
         break;
     }
 
     a = ngx_http_a2f_admin_action(job->action);
 
-    ngx_snprintf((u_char *) detail, sizeof(detail) - 1, "by=%s%s%*s%Z",
-                 job->user,
-                 job->name_len == 0 ? ""
-                 : job->action == NGX_HTTP_A2F_ADM_KEY_DEL ? " key="
-                                                          : " device=",
-                 job->name_len, job->name);
+    if (job->action == NGX_HTTP_A2F_ADM_GROUP) {
+        ngx_snprintf((u_char *) detail, sizeof(detail) - 1,
+                     "group=%*s by=%s%Z", g->len, g->name, job->user);
+
+    } else {
+        ngx_snprintf((u_char *) detail, sizeof(detail) - 1, "by=%s%s%*s%Z",
+                     job->user,
+                     job->name_len == 0 ? ""
+                     : job->action == NGX_HTTP_A2F_ADM_KEY_DEL ? " key="
+                                                              : " device=",
+                     job->name_len, job->name);
+    }
 
     if (rc == A2F_OK && a) {
         rc = a2f_store_audit(job->store, job->now, a->event, job->target,
@@ -544,13 +646,19 @@ ngx_http_a2f_admin_done(ngx_http_request_t *r,
     ngx_http_a2f_portal_ctx_t *ctx)
 {
     u_char                       *p;
+    size_t                        len;
     ngx_str_t                     target;
-    ngx_uint_t                    status;
+    ngx_uint_t                    status, group;
+    const char                   *gname;
     ngx_http_a2f_job_t           *job;
+    ngx_http_a2f_admin_group_t   *g;
     ngx_http_a2f_admin_action_t  *a;
 
     job = ctx->job;
     a = ngx_http_a2f_admin_action(job->action);
+
+    group = (job->action == NGX_HTTP_A2F_ADM_GROUP
+             || job->action == NGX_HTTP_A2F_ADM_GROUP_CLR);
 
     target.data = (u_char *) job->target;
     target.len = job->target_len;
@@ -610,6 +718,14 @@ ngx_http_a2f_admin_done(ngx_http_request_t *r,
 
         case A2F_ERR_INVALID:
             status = NGX_HTTP_BAD_REQUEST;
+
+            if (group) {
+                ngx_str_set(&ctx->notice, "A group name is 1 to 64 "
+                            "characters of printable ASCII without "
+                            "spaces, \" or \\. Nothing was changed.");
+                break;
+            }
+
             ngx_str_set(&ctx->notice, "That value is not allowed (a device "
                         "name is 1 to 32 characters without control "
                         "characters). Nothing was changed.");
@@ -634,15 +750,24 @@ ngx_http_a2f_admin_done(ngx_http_request_t *r,
                   "a2f: admin \"%V\": %s of user \"%V\"",
                   &ctx->auth.user, a ? a->event : "-", &target);
 
-    p = ngx_pnalloc(r->pool, 128 + job->target_len);
+    /* the group's name is the second %s of group_set's text */
+
+    gname = "";
+
+    if (group) {
+        g = job->ext;
+        gname = g->name;
+    }
+
+    len = 128 + job->target_len + ngx_strlen(gname);
+
+    p = ngx_pnalloc(r->pool, len);
     if (p == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     ctx->notice.data = p;
-    ctx->notice.len = ngx_snprintf(p, 128 + job->target_len, a->done,
-                                   job->target)
-                      - p;
+    ctx->notice.len = ngx_snprintf(p, len, a->done, job->target, gname) - p;
 
     if (ngx_http_a2f_admin_shown(r, ctx) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;

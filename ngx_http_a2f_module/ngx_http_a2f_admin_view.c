@@ -220,7 +220,7 @@ ngx_http_a2f_list_row(const a2f_user_t *u, void *arg)
 }
 
 
-/* One user's page: facts, actions, apps, keys, codes, link. */
+/* One user's page: facts, actions, group, apps, keys, codes, link. */
 
 ngx_int_t
 ngx_http_a2f_admin_user_page(ngx_http_request_t *r,
@@ -228,7 +228,8 @@ ngx_http_a2f_admin_user_page(ngx_http_request_t *r,
 {
     int                        rc;
     u_char                    *p, *end;
-    size_t                     len;
+    char                       group[A2F_GROUP_MAX + 1];
+    size_t                     len, glen;
     int64_t                    expires, now;
     unsigned                   ndev, nkeys, remaining, i;
     ngx_str_t                  csrf, facts, devices, keys, left, link;
@@ -236,7 +237,7 @@ ngx_http_a2f_admin_user_page(ngx_http_request_t *r,
     a2f_user_t                 u;
     a2f_seckey_t              *ks;
     a2f_totp_dev_t            *devs;
-    ngx_http_a2f_var_t         vars[10];
+    ngx_http_a2f_var_t         vars[11];
     ngx_http_a2f_srv_conf_t   *ascf;
     ngx_http_a2f_main_conf_t  *amcf;
 
@@ -281,6 +282,12 @@ ngx_http_a2f_admin_user_page(ngx_http_request_t *r,
     }
 
     expires = 0;
+    glen = 0;
+
+    if (rc == A2F_OK) {
+        rc = a2f_store_user_group_get(amcf->store, (char *) name->data,
+                                      name->len, group, &glen);
+    }
 
     if (rc == A2F_OK) {
         rc = a2f_store_link_get(amcf->store, (char *) name->data, name->len,
@@ -309,7 +316,7 @@ ngx_http_a2f_admin_user_page(ngx_http_request_t *r,
 
     /* facts */
 
-    len = 1024;
+    len = 1024 + 6 * A2F_GROUP_MAX;
     facts.data = ngx_pnalloc(r->pool, len);
     if (facts.data == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -330,6 +337,14 @@ ngx_http_a2f_admin_user_page(ngx_http_request_t *r,
         p = ngx_http_a2f_time_text(p, u.locked_until);
     } else {
         p = ngx_slprintf(p, end, "not locked");
+    }
+
+    p = ngx_slprintf(p, end, "</dd><dt>Group</dt><dd>");
+
+    if (glen) {
+        p = ngx_http_a2f_esc(p, end, group, glen);
+    } else {
+        p = ngx_slprintf(p, end, "default (none set)");
     }
 
     p = ngx_slprintf(p, end, "</dd><dt>Last sign-in</dt><dd>");
@@ -361,7 +376,8 @@ ngx_http_a2f_admin_user_page(ngx_http_request_t *r,
         p = ngx_slprintf(p, end, "<p>None.</p>");
 
     } else {
-        p = ngx_slprintf(p, end, "<div class=\"scroll\"><table class=\"stack\"><thead><tr>"
+        p = ngx_slprintf(p, end, "<div class=\"scroll\"><table "
+                         "class=\"stack\"><thead><tr>"
                          "<th>Name</th><th>Added</th><th></th></tr></thead>"
                          "<tbody>");
 
@@ -394,7 +410,8 @@ ngx_http_a2f_admin_user_page(ngx_http_request_t *r,
         p = ngx_slprintf(p, end, "<p>None.</p>");
 
     } else {
-        p = ngx_slprintf(p, end, "<div class=\"scroll\"><table class=\"stack\"><thead><tr>"
+        p = ngx_slprintf(p, end, "<div class=\"scroll\"><table "
+                         "class=\"stack\"><thead><tr>"
                          "<th>Name</th><th>Added</th><th>Last used</th>"
                          "<th></th></tr></thead><tbody>");
 
@@ -477,6 +494,10 @@ ngx_http_a2f_admin_user_page(ngx_http_request_t *r,
     vars[n].name = "link";
     vars[n].value = link;
     vars[n++].raw = 1;
+    vars[n].name = "group";
+    vars[n].value.data = (u_char *) group;
+    vars[n].value.len = glen;
+    vars[n++].raw = 0;
     vars[n].name = "toggle";
     vars[n].raw = 0;
     vars[n + 1].name = "toggle_label";

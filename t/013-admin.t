@@ -1,6 +1,7 @@
 # The admin pages (/_a2f/admin): who gets in (admin role, two-factor
 # session, step-up after a2f_admin_max_age), every action, the CSRF
-# refusal, HTML escaping of a hostile user name, the audit trail.
+# refusal, HTML escaping of a hostile user name, a user's group, the audit
+# trail.
 use lib 't';
 use Test::Nginx::Socket 'no_plan';
 use A2F;
@@ -47,6 +48,12 @@ sub user_line {
         return $_ if /^\Q$name\E /;
     }
     return '';
+}
+
+sub group {
+    my $g = A2F::ctl('user', 'group', shift);
+    chomp $g;
+    return $g;
 }
 
 sub devices { join ',', map { (split ' ')[0] // () }
@@ -668,6 +675,141 @@ admin_link user=dave
 
 
 
+=== TEST 36b: a user's page shows the group (none) and its form
+--- request
+GET /_a2f/admin/user?name=bob
+--- more_headers eval
+main::admin()
+--- error_code: 200
+--- response_body_like eval
+qr{<dt>Group</dt><dd>default \(none set\)</dd>.*<h2>Group</h2>\s*<form method="post" action="/_a2f/admin" autocomplete="off">\s*<input type="hidden" name="csrf" value="[^"]+">\s*<input type="hidden" name="user" value="bob">\s*<input type="hidden" name="action" value="group">.*<input id="group" name="group" type="text" maxlength="64"\s+value=""[^>]*>\s*<button type="submit" class="secondary">Set group</button>}s
+--- no_error_log
+[error]
+
+
+
+=== TEST 36c: set a group
+--- request eval
+main::post("action=group&user=bob&group=staff")
+--- more_headers eval
+$main::FORM . main::admin()
+--- error_code: 200
+--- response_body_like eval
+qr{<p class="notice" role="status">Group of &quot;bob&quot; set to &quot;staff&quot;\.</p>.*<dt>Group</dt><dd>staff</dd>.*name="group" type="text" maxlength="64"\s+value="staff"}s
+--- after
+main::group('bob') eq 'staff'
+--- error_log
+a2f: audit: group_set user=bob addr=127.0.0.1 group=staff by=root
+--- no_error_log
+[error]
+
+
+
+=== TEST 36d: ... it is on the user's page
+--- request
+GET /_a2f/admin/user?name=bob
+--- more_headers eval
+main::admin()
+--- error_code: 200
+--- response_body_like eval
+qr{<dt>Group</dt><dd>staff</dd>}
+--- no_error_log
+[error]
+
+
+
+=== TEST 36e: invalid group names: 400, nothing stored
+--- request eval
+[ main::post("action=group&user=bob&group=two+words"),
+  main::post("action=group&user=bob&group=a%22b"),
+  main::post("action=group&user=bob&group=a%5Cb"),
+  main::post("action=group&user=bob&group=tab%09"),
+  main::post("action=group&user=bob&group=caf%C3%A9"),
+  main::post("action=group&user=bob&group=" . ('g' x 65)),
+  main::post("action=group&user=bob") ]
+--- more_headers eval
+$main::FORM . main::admin()
+--- error_code eval
+[ (400) x 7 ]
+--- response_body_like eval
+[ (qr{<p class="error" role="alert">A group name is 1 to 64 characters of printable ASCII without spaces, &quot; or \\\. Leave the field empty to clear the group\. Nothing was changed\.</p>.*<dt>Group</dt><dd>staff</dd>}s) x 7 ]
+--- after
+main::group('bob') eq 'staff'
+--- error_log
+admin "root": group of user "bob" refused: missing or invalid group name
+--- no_error_log
+[error]
+group_set user=bob addr=127.0.0.1 group=two
+
+
+
+=== TEST 36f: 64 characters and HTML characters are a group; escaped
+--- request eval
+[ main::post("action=group&user=bob&group=" . ('g' x 64)),
+  main::post("action=group&user=bob&group=%3Ci%3E%26%27x") ]
+--- more_headers eval
+$main::FORM . main::admin()
+--- error_code eval
+[200, 200]
+--- response_body_like eval
+[ qr{<dt>Group</dt><dd>g{64}</dd>},
+  qr{Group of &quot;bob&quot; set to &quot;&lt;i&gt;&amp;&#39;x&quot;\..*<dt>Group</dt><dd>&lt;i&gt;&amp;&#39;x</dd>.*value="&lt;i&gt;&amp;&#39;x"}s ]
+--- response_body_unlike eval
+[ (qr{<i>}) x 2 ]
+--- after
+main::group('bob') =~ /^(?:g{64}|<i>&'x)$/
+--- no_error_log
+[error]
+
+
+
+=== TEST 36g: CSRF: a group form without the token changes nothing
+--- request eval
+main::post("action=group&user=bob&group=evil", csrf => undef)
+--- more_headers eval
+$main::FORM . main::admin()
+--- error_code: 403
+--- response_body_like: The form had expired
+--- after
+main::group('bob') eq q{<i>&'x}
+--- error_log
+form without a valid CSRF token refused
+--- no_error_log
+[error]
+
+
+
+=== TEST 36h: an empty group field clears the group
+--- request eval
+main::post("action=group&user=bob&group=")
+--- more_headers eval
+$main::FORM . main::admin()
+--- error_code: 200
+--- response_body_like eval
+qr{<p class="notice" role="status">Group of &quot;bob&quot; cleared\.</p>.*<dt>Group</dt><dd>default \(none set\)</dd>.*name="group" type="text" maxlength="64"\s+value=""}s
+--- after
+main::group('bob') eq '(none)'
+--- error_log
+a2f: audit: group_clear user=bob addr=127.0.0.1 by=root
+--- no_error_log
+[error]
+
+
+
+=== TEST 36i: the group of a user that does not exist: 404
+--- request eval
+main::post("action=group&user=nobody&group=staff")
+--- more_headers eval
+$main::FORM . main::admin()
+--- error_code: 404
+--- response_body_like: There is no such user\.
+--- error_log
+group_set of user "nobody" failed
+--- no_error_log
+[error]
+
+
+
 === TEST 37: delete needs the confirmation box
 --- request eval
 main::post("action=delete&user=dave")
@@ -733,6 +875,19 @@ main::admin()
 --- error_code: 200
 --- response_body_like eval
 qr{<tr><td class="time">\d{4}-\d\d-\d\d \d\d:\d\d UTC</td><td>admin_delete</td><td>dave</td><td>127\.0\.0\.1</td><td>by=root</td></tr>.*<td>admin_create</td><td>erin</td>}s
+--- no_error_log
+[error]
+
+
+
+=== TEST 41b: ... and the group changes
+--- request
+GET /_a2f/admin/audit
+--- more_headers eval
+main::admin()
+--- error_code: 200
+--- response_body_like eval
+qr{<td>group_clear</td><td>bob</td><td>127\.0\.0\.1</td><td>by=root</td></tr>.*<td>group_set</td><td>bob</td><td>127\.0\.0\.1</td><td>group=&lt;i&gt;&amp;&#39;x by=root</td></tr>.*<td>group_set</td><td>bob</td><td>127\.0\.0\.1</td><td>group=staff by=root</td></tr>}s
 --- no_error_log
 [error]
 
