@@ -6,7 +6,6 @@
  */
 
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,27 +14,11 @@
 #include "a2f_api_json.h"
 
 
-static void a2f_api_json_why(char *why, size_t whysz, const char *fmt, ...);
 static void a2f_api_json_reset(a2f_api_field_t *f, size_t n);
 static int a2f_api_json_load(const char *body, size_t len, json_t **root,
     char *why, size_t whysz);
 static int a2f_api_json_field(json_t *root, a2f_api_field_t *f, char *why,
     size_t whysz);
-
-
-static void
-a2f_api_json_why(char *why, size_t whysz, const char *fmt, ...)
-{
-    va_list  ap;
-
-    if (why == NULL || whysz == 0) {
-        return;
-    }
-
-    va_start(ap, fmt);
-    vsnprintf(why, whysz, fmt, ap);
-    va_end(ap);
-}
 
 
 /* every field absent: value "", len and present 0 */
@@ -64,10 +47,10 @@ a2f_api_json_fields(const char *body, size_t len, a2f_api_field_t *f,
     size_t   i;
     json_t  *root;
 
-    a2f_api_json_why(why, whysz, "");
+    a2f_why(why, whysz, "%s", "");
 
     if (f == NULL || n == 0 || n > A2F_API_FIELDS_MAX) {
-        a2f_api_json_why(why, whysz, "request: no fields or too many");
+        a2f_why(why, whysz, "request: no fields or too many");
         return A2F_ERR_INVALID;
     }
 
@@ -75,8 +58,8 @@ a2f_api_json_fields(const char *body, size_t len, a2f_api_field_t *f,
 
     for (i = 0; i < n; i++) {
         if (f[i].name == NULL || f[i].value == NULL || f[i].max == 0) {
-            a2f_api_json_why(why, whysz, "request: field %u is not usable",
-                             (unsigned) i);
+            a2f_why(why, whysz, "request: field %u is not usable",
+                    (unsigned) i);
             return A2F_ERR_INVALID;
         }
     }
@@ -84,13 +67,13 @@ a2f_api_json_fields(const char *body, size_t len, a2f_api_field_t *f,
     /* the length before any parsing */
 
     if (body == NULL || len == 0) {
-        a2f_api_json_why(why, whysz, "request: empty");
+        a2f_why(why, whysz, "request: empty");
         return A2F_ERR_INVALID;
     }
 
     if (len > A2F_API_BODY_MAX) {
-        a2f_api_json_why(why, whysz, "request: larger than %d bytes",
-                         A2F_API_BODY_MAX);
+        a2f_why(why, whysz, "request: larger than %d bytes",
+                A2F_API_BODY_MAX);
         return A2F_ERR_TOOBIG;
     }
 
@@ -138,37 +121,37 @@ a2f_api_json_load(const char *body, size_t len, json_t **root, char *why,
         switch (json_error_code(&err)) {
 
         case json_error_out_of_memory:
-            a2f_api_json_why(why, whysz, "request: out of memory");
+            a2f_why(why, whysz, "request: out of memory");
             return A2F_ERR_NOMEM;
 
         case json_error_duplicate_key:
-            a2f_api_json_why(why, whysz, "request: duplicate key");
+            a2f_why(why, whysz, "request: duplicate key");
             break;
 
         case json_error_null_character:
         case json_error_null_byte_in_key:
-            a2f_api_json_why(why, whysz, "request: NUL in a string");
+            a2f_why(why, whysz, "request: NUL in a string");
             break;
 
         case json_error_end_of_input_expected:
-            a2f_api_json_why(why, whysz, "request: data after the JSON");
+            a2f_why(why, whysz, "request: data after the JSON");
             break;
 
         case json_error_stack_overflow:
-            a2f_api_json_why(why, whysz, "request: nested too deep");
+            a2f_why(why, whysz, "request: nested too deep");
             break;
 
         case json_error_numeric_overflow:
-            a2f_api_json_why(why, whysz, "request: number out of range");
+            a2f_why(why, whysz, "request: number out of range");
             break;
 
         case json_error_invalid_utf8:
-            a2f_api_json_why(why, whysz, "request: not UTF-8");
+            a2f_why(why, whysz, "request: not UTF-8");
             break;
 
         default:
-            a2f_api_json_why(why, whysz, "request: not valid JSON (near "
-                             "byte %d)", err.position);
+            a2f_why(why, whysz, "request: not valid JSON (near "
+                    "byte %d)", err.position);
         }
 
         return A2F_ERR_INVALID;
@@ -176,7 +159,7 @@ a2f_api_json_load(const char *body, size_t len, json_t **root, char *why,
 
     if (!json_is_object(r)) {
         json_decref(r);
-        a2f_api_json_why(why, whysz, "request: not a JSON object");
+        a2f_why(why, whysz, "request: not a JSON object");
         return A2F_ERR_INVALID;
     }
 
@@ -200,7 +183,7 @@ a2f_api_json_field(json_t *root, a2f_api_field_t *f, char *why,
 
     if (v == NULL) {
         if (f->required) {
-            a2f_api_json_why(why, whysz, "request: \"%s\" missing", f->name);
+            a2f_why(why, whysz, "request: \"%s\" missing", f->name);
             return A2F_ERR_INVALID;
         }
 
@@ -208,8 +191,8 @@ a2f_api_json_field(json_t *root, a2f_api_field_t *f, char *why,
     }
 
     if (!json_is_string(v)) {
-        a2f_api_json_why(why, whysz, "request: \"%s\" is not a string",
-                         f->name);
+        a2f_why(why, whysz, "request: \"%s\" is not a string",
+                f->name);
         return A2F_ERR_INVALID;
     }
 
@@ -217,15 +200,15 @@ a2f_api_json_field(json_t *root, a2f_api_field_t *f, char *why,
     n = json_string_length(v);
 
     if (n > f->max) {
-        a2f_api_json_why(why, whysz, "request: \"%s\" longer than %zu bytes",
-                         f->name, f->max);
+        a2f_why(why, whysz, "request: \"%s\" longer than %zu bytes",
+                f->name, f->max);
         return A2F_ERR_TOOBIG;
     }
 
     /* jansson refuses \u0000 without JSON_ALLOW_NUL; and if it did not */
 
     if (memchr(s, '\0', n) != NULL) {
-        a2f_api_json_why(why, whysz, "request: \"%s\" has a NUL", f->name);
+        a2f_why(why, whysz, "request: \"%s\" has a NUL", f->name);
         return A2F_ERR_INVALID;
     }
 

@@ -6,6 +6,9 @@
  */
 
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "a2f_common.h"
 
 
@@ -139,4 +142,19 @@ a2f_user_name_valid(const char *name, size_t len)
     }
 
     return A2F_OK;
+}
+
+
+void
+a2f_why(char *why, size_t whysz, const char *fmt, ...)
+{
+    va_list  ap;
+
+    if (why == NULL || whysz == 0) {
+        return;
+    }
+
+    va_start(ap, fmt);
+    vsnprintf(why, whysz, fmt, ap);
+    va_end(ap);
 }

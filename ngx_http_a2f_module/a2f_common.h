@@ -48,6 +48,16 @@
  */
 const char *a2f_strerror(int rc);
 
+/*
+ * A short reason for a refusal: printf fmt into why (whysz bytes,
+ * NUL-terminated, cut to fit); nothing when why is NULL or whysz 0.
+ */
+void a2f_why(char *why, size_t whysz, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 
 /*
  * A user name is 1..A2F_USER_MAX bytes of printable, non-space ASCII

@@ -7,7 +7,6 @@
  */
 
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,7 +37,6 @@ typedef struct {
 } a2f_cbor_walk_t;
 
 
-static void a2f_cose_why(char *why, size_t whysz, const char *fmt, ...);
 static void a2f_cbor_walk_item(a2f_cbor_walk_t *w);
 static void a2f_cbor_walk_open(a2f_cbor_walk_t *w, size_t n, size_t per);
 static void a2f_cbor_cb_u8(void *ctx, uint8_t v);
@@ -93,21 +91,6 @@ static const struct cbor_callbacks  a2f_cbor_walk_callbacks = {
     .boolean = a2f_cbor_cb_bool,
     .indef_break = a2f_cbor_cb_bad
 };
-
-
-static void
-a2f_cose_why(char *why, size_t whysz, const char *fmt, ...)
-{
-    va_list  ap;
-
-    if (why == NULL || whysz == 0) {
-        return;
-    }
-
-    va_start(ap, fmt);
-    vsnprintf(why, whysz, fmt, ap);
-    va_end(ap);
-}
 
 
 /* -- the walk ------------------------------------------------------------- */
@@ -668,15 +651,15 @@ a2f_cose_parse(const uint8_t *buf, size_t len, size_t *used,
     rc = a2f_cbor_load(buf, len, 2, &map, used);
 
     if (rc != A2F_OK) {
-        a2f_cose_why(why, whysz, "COSE key: %s",
-                     rc == A2F_ERR_NOMEM ? "out of memory"
-                                         : "not well-formed CBOR");
+        a2f_why(why, whysz, "COSE key: %s",
+                rc == A2F_ERR_NOMEM ? "out of memory"
+                                    : "not well-formed CBOR");
         return rc;
     }
 
     if (a2f_cbor_map_check(map, A2F_COSE_PAIRS_MAX, 1) != A2F_OK) {
-        a2f_cose_why(why, whysz,
-                     "COSE key: not a canonical map without duplicates");
+        a2f_why(why, whysz,
+                "COSE key: not a canonical map without duplicates");
         rc = A2F_ERR_INVALID;
         goto done;
     }
@@ -684,7 +667,7 @@ a2f_cose_parse(const uint8_t *buf, size_t len, size_t *used,
     if (a2f_cbor_int(a2f_cbor_map_int(map, 1), &kty) != A2F_OK
         || a2f_cbor_int(a2f_cbor_map_int(map, 3), &alg) != A2F_OK)
     {
-        a2f_cose_why(why, whysz, "COSE key: no integer kty or alg");
+        a2f_why(why, whysz, "COSE key: no integer kty or alg");
         rc = A2F_ERR_INVALID;
         goto done;
     }
@@ -704,13 +687,13 @@ a2f_cose_parse(const uint8_t *buf, size_t len, size_t *used,
         break;
 
     default:
-        a2f_cose_why(why, whysz, "COSE key: unsupported algorithm");
+        a2f_why(why, whysz, "COSE key: unsupported algorithm");
         rc = A2F_ERR_INVALID;
         goto done;
     }
 
     if (kty != want) {
-        a2f_cose_why(why, whysz, "COSE key: kty does not match alg");
+        a2f_why(why, whysz, "COSE key: kty does not match alg");
         rc = A2F_ERR_INVALID;
         goto done;
     }
@@ -750,7 +733,7 @@ a2f_cose_es256(const cbor_item_t *map, a2f_cose_key_t *key, char *why,
     if (a2f_cbor_int(a2f_cbor_map_int(map, -1), &crv) != A2F_OK
         || crv != 1)
     {
-        a2f_cose_why(why, whysz, "COSE key: ES256 needs crv 1 (P-256)");
+        a2f_why(why, whysz, "COSE key: ES256 needs crv 1 (P-256)");
         return A2F_ERR_INVALID;
     }
 
@@ -758,14 +741,14 @@ a2f_cose_es256(const cbor_item_t *map, a2f_cose_key_t *key, char *why,
     y = a2f_cbor_bytes(a2f_cbor_map_int(map, -3), 32, 32, &ylen);
 
     if (x == NULL || y == NULL) {
-        a2f_cose_why(why, whysz, "COSE key: ES256 x and y must be 32 bytes");
+        a2f_why(why, whysz, "COSE key: ES256 x and y must be 32 bytes");
         return A2F_ERR_INVALID;
     }
 
     pk = es256_pk_new();
 
     if (pk == NULL) {
-        a2f_cose_why(why, whysz, "COSE key: out of memory");
+        a2f_why(why, whysz, "COSE key: out of memory");
         return A2F_ERR_NOMEM;
     }
 
@@ -777,7 +760,7 @@ a2f_cose_es256(const cbor_item_t *map, a2f_cose_key_t *key, char *why,
 
     if (es256_pk_from_ptr(pk, point, sizeof(point)) != FIDO_OK) {
         es256_pk_free(&pk);
-        a2f_cose_why(why, whysz, "COSE key: not a point on P-256");
+        a2f_why(why, whysz, "COSE key: not a point on P-256");
         return A2F_ERR_INVALID;
     }
 
@@ -800,27 +783,27 @@ a2f_cose_eddsa(const cbor_item_t *map, a2f_cose_key_t *key, char *why,
     if (a2f_cbor_int(a2f_cbor_map_int(map, -1), &crv) != A2F_OK
         || crv != 6)
     {
-        a2f_cose_why(why, whysz, "COSE key: EdDSA needs crv 6 (Ed25519)");
+        a2f_why(why, whysz, "COSE key: EdDSA needs crv 6 (Ed25519)");
         return A2F_ERR_INVALID;
     }
 
     x = a2f_cbor_bytes(a2f_cbor_map_int(map, -2), 32, 32, &xlen);
 
     if (x == NULL) {
-        a2f_cose_why(why, whysz, "COSE key: Ed25519 x must be 32 bytes");
+        a2f_why(why, whysz, "COSE key: Ed25519 x must be 32 bytes");
         return A2F_ERR_INVALID;
     }
 
     pk = eddsa_pk_new();
 
     if (pk == NULL) {
-        a2f_cose_why(why, whysz, "COSE key: out of memory");
+        a2f_why(why, whysz, "COSE key: out of memory");
         return A2F_ERR_NOMEM;
     }
 
     if (eddsa_pk_from_ptr(pk, x, xlen) != FIDO_OK) {
         eddsa_pk_free(&pk);
-        a2f_cose_why(why, whysz, "COSE key: not an Ed25519 key");
+        a2f_why(why, whysz, "COSE key: not an Ed25519 key");
         return A2F_ERR_INVALID;
     }
 
@@ -851,8 +834,8 @@ a2f_cose_rs256(const cbor_item_t *map, a2f_cose_key_t *key, char *why,
     if (nb == NULL || eb == NULL || !(nb[0] & 0x80) || !(nb[255] & 1)
         || eb[0] == 0 || !(eb[2] & 1))
     {
-        a2f_cose_why(why, whysz,
-                     "COSE key: RS256 needs a 2048-bit n and a 3-byte e");
+        a2f_why(why, whysz,
+                "COSE key: RS256 needs a 2048-bit n and a 3-byte e");
         return A2F_ERR_INVALID;
     }
 
@@ -873,21 +856,21 @@ a2f_cose_rs256(const cbor_item_t *map, a2f_cose_key_t *key, char *why,
         || EVP_PKEY_fromdata_init(ctx) != 1
         || EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
     {
-        a2f_cose_why(why, whysz, "COSE key: OpenSSL failure");
+        a2f_why(why, whysz, "COSE key: OpenSSL failure");
         goto done;
     }
 
     pk = rs256_pk_new();
 
     if (pk == NULL) {
-        a2f_cose_why(why, whysz, "COSE key: out of memory");
+        a2f_why(why, whysz, "COSE key: out of memory");
         rc = A2F_ERR_NOMEM;
         goto done;
     }
 
     if (rs256_pk_from_EVP_PKEY(pk, pkey) != FIDO_OK) {
         rs256_pk_free(&pk);
-        a2f_cose_why(why, whysz, "COSE key: not an RSA-2048 key");
+        a2f_why(why, whysz, "COSE key: not an RSA-2048 key");
         rc = A2F_ERR_INVALID;
         goto done;
     }

@@ -35,7 +35,6 @@
 
 
 static int a2f_jwt_printable(uint8_t c);
-static void a2f_jwt_why(char *why, size_t whysz, const char *text);
 static int a2f_jwt_b64(const char *in, size_t len, uint8_t *out,
     size_t outsz, size_t *outlen);
 static json_t *a2f_jwt_json(const uint8_t *buf, size_t len, int *rc);
@@ -61,15 +60,6 @@ static int
 a2f_jwt_printable(uint8_t c)
 {
     return c >= 0x21 && c <= 0x7e;
-}
-
-
-static void
-a2f_jwt_why(char *why, size_t whysz, const char *text)
-{
-    if (why != NULL && whysz > 0) {
-        (void) snprintf(why, whysz, "%s", text);
-    }
 }
 
 
@@ -193,7 +183,7 @@ a2f_jwt_header(json_t *h, char *why, size_t whysz)
     v = json_object_get(h, "alg");
 
     if (v == NULL) {
-        a2f_jwt_why(why, whysz, "header: no alg");
+        a2f_why(why, whysz, "header: no alg");
         return A2F_ERR_AUTH;
     }
 
@@ -202,7 +192,7 @@ a2f_jwt_header(json_t *h, char *why, size_t whysz)
         || memcmp(json_string_value(v), A2F_JWT_ALG,
                   sizeof(A2F_JWT_ALG) - 1) != 0)
     {
-        a2f_jwt_why(why, whysz, "header: alg is not HS256");
+        a2f_why(why, whysz, "header: alg is not HS256");
         return A2F_ERR_AUTH;
     }
 
@@ -214,12 +204,12 @@ a2f_jwt_header(json_t *h, char *why, size_t whysz)
             || memcmp(json_string_value(v), A2F_JWT_TYP,
                       sizeof(A2F_JWT_TYP) - 1) != 0))
     {
-        a2f_jwt_why(why, whysz, "header: typ is not JWT");
+        a2f_why(why, whysz, "header: typ is not JWT");
         return A2F_ERR_INVALID;
     }
 
     if (json_object_get(h, "crit") != NULL) {
-        a2f_jwt_why(why, whysz, "header: crit is not supported");
+        a2f_why(why, whysz, "header: crit is not supported");
         return A2F_ERR_INVALID;
     }
 
@@ -537,8 +527,8 @@ a2f_jwt_claims(json_t *root, a2f_jwt_claims_t *c, char *why, size_t whysz)
                        &c->has)
         != A2F_OK)
     {
-        a2f_jwt_why(why, whysz,
-                    "payload: accountRequester is not a short string");
+        a2f_why(why, whysz,
+                "payload: accountRequester is not a short string");
         return A2F_ERR_INVALID;
     }
 
@@ -546,7 +536,7 @@ a2f_jwt_claims(json_t *root, a2f_jwt_claims_t *c, char *why, size_t whysz)
                        &c->email_len, &c->has)
         != A2F_OK)
     {
-        a2f_jwt_why(why, whysz, "payload: email is not a short string");
+        a2f_why(why, whysz, "payload: email is not a short string");
         return A2F_ERR_INVALID;
     }
 
@@ -554,35 +544,35 @@ a2f_jwt_claims(json_t *root, a2f_jwt_claims_t *c, char *why, size_t whysz)
                        c->api_unique_id, &c->api_unique_id_len, &c->has)
         != A2F_OK)
     {
-        a2f_jwt_why(why, whysz,
-                    "payload: apiUniqueId is not a short string");
+        a2f_why(why, whysz,
+                "payload: apiUniqueId is not a short string");
         return A2F_ERR_INVALID;
     }
 
     if (a2f_jwt_time(root, "iat", A2F_JWT_HAS_IAT, &c->iat, &c->has)
         != A2F_OK)
     {
-        a2f_jwt_why(why, whysz, "payload: iat is not a time");
+        a2f_why(why, whysz, "payload: iat is not a time");
         return A2F_ERR_INVALID;
     }
 
     if (a2f_jwt_time(root, "exp", A2F_JWT_HAS_EXP, &c->exp, &c->has)
         != A2F_OK)
     {
-        a2f_jwt_why(why, whysz, "payload: exp is not a time");
+        a2f_why(why, whysz, "payload: exp is not a time");
         return A2F_ERR_INVALID;
     }
 
     if (a2f_jwt_time(root, "nbf", A2F_JWT_HAS_NBF, &c->nbf, &c->has)
         != A2F_OK)
     {
-        a2f_jwt_why(why, whysz, "payload: nbf is not a time");
+        a2f_why(why, whysz, "payload: nbf is not a time");
         return A2F_ERR_INVALID;
     }
 
     if (a2f_jwt_created(root, c) != A2F_OK) {
-        a2f_jwt_why(why, whysz,
-                    "payload: created is not a short string or a time");
+        a2f_why(why, whysz,
+                "payload: created is not a short string or a time");
         return A2F_ERR_INVALID;
     }
 
@@ -604,29 +594,29 @@ a2f_jwt_times(const a2f_jwt_claims_t *c, int64_t now, char *why,
     int64_t  t;
 
     if (now < 0 || now > A2F_JWT_TIME_MAX) {
-        a2f_jwt_why(why, whysz, "the clock is out of range");
+        a2f_why(why, whysz, "the clock is out of range");
         return A2F_ERR_EXPIRED;
     }
 
     if ((c->has & A2F_JWT_HAS_NBF) && c->nbf > now + A2F_JWT_SKEW) {
-        a2f_jwt_why(why, whysz, "nbf is in the future");
+        a2f_why(why, whysz, "nbf is in the future");
         return A2F_ERR_EXPIRED;
     }
 
     if (c->has & A2F_JWT_HAS_EXP) {
 
         if (now >= c->exp) {
-            a2f_jwt_why(why, whysz, "expired (exp)");
+            a2f_why(why, whysz, "expired (exp)");
             return A2F_ERR_EXPIRED;
         }
 
         if (c->exp - now > A2F_JWT_EXP_MAX) {
-            a2f_jwt_why(why, whysz, "exp is too far in the future");
+            a2f_why(why, whysz, "exp is too far in the future");
             return A2F_ERR_EXPIRED;
         }
 
         if ((c->has & A2F_JWT_HAS_IAT) && c->iat > now + A2F_JWT_SKEW) {
-            a2f_jwt_why(why, whysz, "iat is in the future");
+            a2f_why(why, whysz, "iat is in the future");
             return A2F_ERR_EXPIRED;
         }
 
@@ -642,16 +632,16 @@ a2f_jwt_times(const a2f_jwt_claims_t *c, int64_t now, char *why,
         t = c->created;
 
     } else {
-        a2f_jwt_why(why, whysz, (c->has & A2F_JWT_HAS_CREATED)
-                                ? "no exp or iat, and created is not a date"
-                                : "no exp, iat or created");
+        a2f_why(why, whysz, (c->has & A2F_JWT_HAS_CREATED)
+                            ? "no exp or iat, and created is not a date"
+                            : "no exp, iat or created");
         return A2F_ERR_EXPIRED;
     }
 
     if (t < now - A2F_JWT_WINDOW || t > now + A2F_JWT_WINDOW) {
-        a2f_jwt_why(why, whysz, (c->has & A2F_JWT_HAS_IAT)
-                                ? "no exp, and iat is not recent"
-                                : "no exp, and created is not recent");
+        a2f_why(why, whysz, (c->has & A2F_JWT_HAS_IAT)
+                            ? "no exp, and iat is not recent"
+                            : "no exp, and created is not recent");
         return A2F_ERR_EXPIRED;
     }
 
@@ -678,7 +668,7 @@ a2f_jwt_verify(const char *jwt, size_t len, const uint8_t *secret,
     const char        *h, *p, *s, *dot;
     a2f_jwt_claims_t   tmp;
 
-    a2f_jwt_why(why, whysz, "");
+    a2f_why(why, whysz, "%s", "");
 
     if (c == NULL) {
         c = &tmp;
@@ -689,12 +679,12 @@ a2f_jwt_verify(const char *jwt, size_t len, const uint8_t *secret,
     if (jwt == NULL || secret == NULL || secret_len == 0
         || secret_len > A2F_JWT_SECRET_MAX)
     {
-        a2f_jwt_why(why, whysz, "no token or no secret");
+        a2f_why(why, whysz, "no token or no secret");
         return A2F_ERR_INVALID;
     }
 
     if (len == 0 || len > A2F_JWT_MAX) {
-        a2f_jwt_why(why, whysz, "empty or too long");
+        a2f_why(why, whysz, "empty or too long");
         return A2F_ERR_INVALID;
     }
 
@@ -704,7 +694,7 @@ a2f_jwt_verify(const char *jwt, size_t len, const uint8_t *secret,
     dot = memchr(h, '.', len);
 
     if (dot == NULL) {
-        a2f_jwt_why(why, whysz, "not three parts");
+        a2f_why(why, whysz, "not three parts");
         return A2F_ERR_INVALID;
     }
 
@@ -713,7 +703,7 @@ a2f_jwt_verify(const char *jwt, size_t len, const uint8_t *secret,
     dot = memchr(p, '.', (size_t) (jwt + len - p));
 
     if (dot == NULL) {
-        a2f_jwt_why(why, whysz, "not three parts");
+        a2f_why(why, whysz, "not three parts");
         return A2F_ERR_INVALID;
     }
 
@@ -722,47 +712,47 @@ a2f_jwt_verify(const char *jwt, size_t len, const uint8_t *secret,
     slen = (size_t) (jwt + len - s);
 
     if (memchr(s, '.', slen) != NULL) {
-        a2f_jwt_why(why, whysz, "more than three parts");
+        a2f_why(why, whysz, "more than three parts");
         return A2F_ERR_INVALID;
     }
 
     if (hlen == 0 || plen == 0) {
-        a2f_jwt_why(why, whysz, "empty header or payload");
+        a2f_why(why, whysz, "empty header or payload");
         return A2F_ERR_INVALID;
     }
 
     /* the syntax of the two other parts before any JSON is parsed */
 
     if (a2f_jwt_b64(p, plen, pbuf, sizeof(pbuf), &pn) != A2F_OK) {
-        a2f_jwt_why(why, whysz, "payload: not unpadded base64url");
+        a2f_why(why, whysz, "payload: not unpadded base64url");
         return A2F_ERR_INVALID;
     }
 
     if (slen > 0 && memchr(s, '=', slen) != NULL) {
-        a2f_jwt_why(why, whysz, "signature: not unpadded base64url");
+        a2f_why(why, whysz, "signature: not unpadded base64url");
         return A2F_ERR_INVALID;
     }
 
     sigrc = a2f_b64url_decode(s, slen, sig, sizeof(sig), &sn);
 
     if (sigrc == A2F_ERR_INVALID) {
-        a2f_jwt_why(why, whysz, "signature: not unpadded base64url");
+        a2f_why(why, whysz, "signature: not unpadded base64url");
         return A2F_ERR_INVALID;
     }
 
     /* the header */
 
     if (a2f_jwt_b64(h, hlen, hbuf, sizeof(hbuf), &hn) != A2F_OK) {
-        a2f_jwt_why(why, whysz, "header: not unpadded base64url");
+        a2f_why(why, whysz, "header: not unpadded base64url");
         return A2F_ERR_INVALID;
     }
 
     root = a2f_jwt_json(hbuf, hn, &rc);
 
     if (root == NULL) {
-        a2f_jwt_why(why, whysz, rc == A2F_ERR_NOMEM
-                                ? "header: out of memory"
-                                : "header: not a JSON object");
+        a2f_why(why, whysz, rc == A2F_ERR_NOMEM
+                            ? "header: out of memory"
+                            : "header: not a JSON object");
         return rc;
     }
 
@@ -776,13 +766,13 @@ a2f_jwt_verify(const char *jwt, size_t len, const uint8_t *secret,
     /* the signature: 32 bytes, HMAC-SHA256 over header "." payload */
 
     if (slen == 0) {
-        a2f_jwt_why(why, whysz, "no signature");
+        a2f_why(why, whysz, "no signature");
         return A2F_ERR_AUTH;
     }
 
     if (sigrc != A2F_OK || sn != A2F_JWT_MACLEN) {
         /* over 32 bytes (A2F_ERR_TOOBIG), or fewer */
-        a2f_jwt_why(why, whysz, "signature: wrong length");
+        a2f_why(why, whysz, "signature: wrong length");
         return A2F_ERR_AUTH;
     }
 
@@ -792,7 +782,7 @@ a2f_jwt_verify(const char *jwt, size_t len, const uint8_t *secret,
         || wlen != A2F_JWT_MACLEN)
     {
         OPENSSL_cleanse(want, sizeof(want));
-        a2f_jwt_why(why, whysz, "HMAC failed");
+        a2f_why(why, whysz, "HMAC failed");
         return A2F_ERR_CRYPTO;
     }
 
@@ -802,7 +792,7 @@ a2f_jwt_verify(const char *jwt, size_t len, const uint8_t *secret,
     OPENSSL_cleanse(want, sizeof(want));
 
     if (rc != 0) {
-        a2f_jwt_why(why, whysz, "bad signature");
+        a2f_why(why, whysz, "bad signature");
         return A2F_ERR_AUTH;
     }
 
@@ -811,9 +801,9 @@ a2f_jwt_verify(const char *jwt, size_t len, const uint8_t *secret,
     root = a2f_jwt_json(pbuf, pn, &rc);
 
     if (root == NULL) {
-        a2f_jwt_why(why, whysz, rc == A2F_ERR_NOMEM
-                                ? "payload: out of memory"
-                                : "payload: not a JSON object");
+        a2f_why(why, whysz, rc == A2F_ERR_NOMEM
+                            ? "payload: out of memory"
+                            : "payload: not a JSON object");
         return rc;
     }
 

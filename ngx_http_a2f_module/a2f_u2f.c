@@ -9,7 +9,6 @@
  */
 
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,7 +93,6 @@ typedef struct {
 } a2f_u2f_rd_t;
 
 
-static void a2f_u2f_why(char *why, size_t whysz, const char *fmt, ...);
 static int a2f_u2f_sha256(const void *p, size_t len, uint8_t out[32]);
 static int a2f_u2f_lower(int c);
 static int a2f_u2f_expect(const char *app_id, const uint8_t *challenge,
@@ -110,21 +108,6 @@ static int a2f_u2f_der_len(const uint8_t *p, size_t avail, size_t *total);
 static int a2f_u2f_rd_parse(const uint8_t *p, size_t len, a2f_u2f_rd_t *r,
     a2f_u2f_reg_t *out, X509 **cert, char *why, size_t whysz);
 static int a2f_u2f_cert_key(X509 *cert);
-
-
-static void
-a2f_u2f_why(char *why, size_t whysz, const char *fmt, ...)
-{
-    va_list  ap;
-
-    if (why == NULL || whysz == 0) {
-        return;
-    }
-
-    va_start(ap, fmt);
-    vsnprintf(why, whysz, fmt, ap);
-    va_end(ap);
-}
 
 
 static int
@@ -348,12 +331,12 @@ a2f_u2f_expect(const char *app_id, const uint8_t *challenge,
     if (challenge == NULL || challenge_len == 0
         || challenge_len > A2F_U2F_CHALLENGE_MAX)
     {
-        a2f_u2f_why(why, whysz, "challenge: missing or too long");
+        a2f_why(why, whysz, "challenge: missing or too long");
         return A2F_ERR_INVALID;
     }
 
     if (a2f_u2f_origin(app_id, x->origin, sizeof(x->origin)) != A2F_OK) {
-        a2f_u2f_why(why, whysz, "app_id: not an https URL");
+        a2f_why(why, whysz, "app_id: not an https URL");
         return A2F_ERR_INVALID;
     }
 
@@ -362,7 +345,7 @@ a2f_u2f_expect(const char *app_id, const uint8_t *challenge,
     x->challenge_len = challenge_len;
 
     if (a2f_u2f_sha256(app_id, strlen(app_id), x->app_hash) != A2F_OK) {
-        a2f_u2f_why(why, whysz, "OpenSSL failure");
+        a2f_why(why, whysz, "OpenSSL failure");
         return A2F_ERR_CRYPTO;
     }
 
@@ -381,26 +364,26 @@ a2f_u2f_decode(const char *what, const char *in, size_t len, uint8_t *out,
     *outlen = 0;
 
     if (in == NULL || len == 0) {
-        a2f_u2f_why(why, whysz, "%s: missing", what);
+        a2f_why(why, whysz, "%s: missing", what);
         return A2F_ERR_INVALID;
     }
 
     /* refuse what is too long before reading it */
 
     if (len > A2F_U2F_B64_LEN(outsz)) {
-        a2f_u2f_why(why, whysz, "%s: too long", what);
+        a2f_why(why, whysz, "%s: too long", what);
         return A2F_ERR_INVALID;
     }
 
     rc = a2f_u2f_b64_decode(in, len, out, outsz, outlen);
 
     if (rc == A2F_ERR_TOOBIG) {
-        a2f_u2f_why(why, whysz, "%s: too long", what);
+        a2f_why(why, whysz, "%s: too long", what);
         return A2F_ERR_INVALID;
     }
 
     if (rc != A2F_OK) {
-        a2f_u2f_why(why, whysz, "%s: not websafe base64", what);
+        a2f_why(why, whysz, "%s: not websafe base64", what);
         return A2F_ERR_INVALID;
     }
 
@@ -426,15 +409,15 @@ a2f_u2f_cd_parse(const uint8_t *cd, size_t len, a2f_u2f_cd_t *c, char *why,
         switch (json_error_code(&err)) {
 
         case json_error_out_of_memory:
-            a2f_u2f_why(why, whysz, "clientData: out of memory");
+            a2f_why(why, whysz, "clientData: out of memory");
             return A2F_ERR_NOMEM;
 
         case json_error_duplicate_key:
-            a2f_u2f_why(why, whysz, "clientData: duplicate key");
+            a2f_why(why, whysz, "clientData: duplicate key");
             return A2F_ERR_INVALID;
 
         default:
-            a2f_u2f_why(why, whysz, "clientData: not valid JSON");
+            a2f_why(why, whysz, "clientData: not valid JSON");
             return A2F_ERR_INVALID;
         }
     }
@@ -442,14 +425,14 @@ a2f_u2f_cd_parse(const uint8_t *cd, size_t len, a2f_u2f_cd_t *c, char *why,
     rc = A2F_ERR_INVALID;
 
     if (!json_is_object(root)) {
-        a2f_u2f_why(why, whysz, "clientData: not a JSON object");
+        a2f_why(why, whysz, "clientData: not a JSON object");
         goto done;
     }
 
     v = json_object_get(root, "typ");
 
     if (v == NULL || !json_is_string(v)) {
-        a2f_u2f_why(why, whysz, "clientData: typ missing or not a string");
+        a2f_why(why, whysz, "clientData: typ missing or not a string");
         goto done;
     }
 
@@ -473,8 +456,8 @@ a2f_u2f_cd_parse(const uint8_t *cd, size_t len, a2f_u2f_cd_t *c, char *why,
     v = json_object_get(root, "challenge");
 
     if (v == NULL || !json_is_string(v)) {
-        a2f_u2f_why(why, whysz,
-                    "clientData: challenge missing or not a string");
+        a2f_why(why, whysz,
+                "clientData: challenge missing or not a string");
         goto done;
     }
 
@@ -483,23 +466,23 @@ a2f_u2f_cd_parse(const uint8_t *cd, size_t len, a2f_u2f_cd_t *c, char *why,
                            &c->challenge_len)
         != A2F_OK)
     {
-        a2f_u2f_why(why, whysz,
-                    "clientData: challenge not websafe base64 of 1..%d "
-                    "bytes", A2F_U2F_CHALLENGE_MAX);
+        a2f_why(why, whysz,
+                "clientData: challenge not websafe base64 of 1..%d "
+                "bytes", A2F_U2F_CHALLENGE_MAX);
         goto done;
     }
 
     v = json_object_get(root, "origin");
 
     if (v == NULL || !json_is_string(v)) {
-        a2f_u2f_why(why, whysz, "clientData: origin missing or not a string");
+        a2f_why(why, whysz, "clientData: origin missing or not a string");
         goto done;
     }
 
     n = json_string_length(v);
 
     if (n == 0 || n > A2F_U2F_ORIGIN_MAX) {
-        a2f_u2f_why(why, whysz, "clientData: origin empty or too long");
+        a2f_why(why, whysz, "clientData: origin empty or too long");
         goto done;
     }
 
@@ -526,23 +509,23 @@ a2f_u2f_cd_check(const a2f_u2f_cd_t *c, int typ, const a2f_u2f_expect_t *x,
     char *why, size_t whysz)
 {
     if (c->typ != typ) {
-        a2f_u2f_why(why, whysz, "clientData: typ is not \"%s\"",
-                    typ == A2F_U2F_TYP_REG ? A2F_U2F_TYP_REGISTER
-                                           : A2F_U2F_TYP_SIGN);
+        a2f_why(why, whysz, "clientData: typ is not \"%s\"",
+                typ == A2F_U2F_TYP_REG ? A2F_U2F_TYP_REGISTER
+                                       : A2F_U2F_TYP_SIGN);
         return A2F_ERR_AUTH;
     }
 
     if (c->challenge_len != x->challenge_len
         || CRYPTO_memcmp(c->challenge, x->challenge, x->challenge_len) != 0)
     {
-        a2f_u2f_why(why, whysz, "clientData: challenge does not match");
+        a2f_why(why, whysz, "clientData: challenge does not match");
         return A2F_ERR_AUTH;
     }
 
     if (c->origin_len != x->origin_len
         || memcmp(c->origin, x->origin, x->origin_len) != 0)
     {
-        a2f_u2f_why(why, whysz, "clientData: origin is not the appId's");
+        a2f_why(why, whysz, "clientData: origin is not the appId's");
         return A2F_ERR_AUTH;
     }
 
@@ -644,12 +627,12 @@ a2f_u2f_rd_parse(const uint8_t *p, size_t len, a2f_u2f_rd_t *r,
     *cert = NULL;
 
     if (len < 1 + A2F_U2F_POINT_LEN + 1) {
-        a2f_u2f_why(why, whysz, "registrationData: too short");
+        a2f_why(why, whysz, "registrationData: too short");
         return A2F_ERR_INVALID;
     }
 
     if (p[0] != 0x05) {
-        a2f_u2f_why(why, whysz, "registrationData: reserved byte not 0x05");
+        a2f_why(why, whysz, "registrationData: reserved byte not 0x05");
         return A2F_ERR_INVALID;
     }
 
@@ -660,8 +643,8 @@ a2f_u2f_rd_parse(const uint8_t *p, size_t len, a2f_u2f_rd_t *r,
 
     if (rc != A2F_OK) {
         ERR_clear_error();
-        a2f_u2f_why(why, whysz,
-                    "registrationData: user public key not a P-256 point");
+        a2f_why(why, whysz,
+                "registrationData: user public key not a P-256 point");
         return rc == A2F_ERR_NOMEM ? rc : A2F_ERR_INVALID;
     }
 
@@ -669,8 +652,8 @@ a2f_u2f_rd_parse(const uint8_t *p, size_t len, a2f_u2f_rd_t *r,
     n = p[off++];
 
     if (n == 0 || n > len - off) {
-        a2f_u2f_why(why, whysz,
-                    "registrationData: key handle empty or truncated");
+        a2f_why(why, whysz,
+                "registrationData: key handle empty or truncated");
         return A2F_ERR_INVALID;
     }
 
@@ -679,9 +662,9 @@ a2f_u2f_rd_parse(const uint8_t *p, size_t len, a2f_u2f_rd_t *r,
     off += n;
 
     if (a2f_u2f_der_len(p + off, len - off, &n) != A2F_OK) {
-        a2f_u2f_why(why, whysz,
-                    "registrationData: certificate not a DER SEQUENCE "
-                    "within the data");
+        a2f_why(why, whysz,
+                "registrationData: certificate not a DER SEQUENCE "
+                "within the data");
         return A2F_ERR_INVALID;
     }
 
@@ -693,9 +676,9 @@ a2f_u2f_rd_parse(const uint8_t *p, size_t len, a2f_u2f_rd_t *r,
     r->sig_len = len - off;
 
     if (!a2f_u2f_sig_framed(r->sig, r->sig_len)) {
-        a2f_u2f_why(why, whysz,
-                    "registrationData: signature not a DER SEQUENCE of "
-                    "%d..%d bytes", A2F_U2F_SIG_MIN, A2F_U2F_SIG_MAX);
+        a2f_why(why, whysz,
+                "registrationData: signature not a DER SEQUENCE of "
+                "%d..%d bytes", A2F_U2F_SIG_MIN, A2F_U2F_SIG_MAX);
         return A2F_ERR_INVALID;
     }
 
@@ -706,7 +689,7 @@ a2f_u2f_rd_parse(const uint8_t *p, size_t len, a2f_u2f_rd_t *r,
         X509_free(*cert);
         *cert = NULL;
         ERR_clear_error();
-        a2f_u2f_why(why, whysz, "registrationData: certificate not X.509");
+        a2f_why(why, whysz, "registrationData: certificate not X.509");
         return A2F_ERR_INVALID;
     }
 
@@ -714,8 +697,8 @@ a2f_u2f_rd_parse(const uint8_t *p, size_t len, a2f_u2f_rd_t *r,
         X509_free(*cert);
         *cert = NULL;
         ERR_clear_error();
-        a2f_u2f_why(why, whysz,
-                    "registrationData: certificate key not P-256");
+        a2f_why(why, whysz,
+                "registrationData: certificate key not P-256");
         return A2F_ERR_INVALID;
     }
 
@@ -741,7 +724,7 @@ a2f_u2f_register(const char *client_data_b64, size_t cdlen,
     }
 
     if (out == NULL) {
-        a2f_u2f_why(why, whysz, "no output");
+        a2f_why(why, whysz, "no output");
         return A2F_ERR_INVALID;
     }
 
@@ -750,7 +733,7 @@ a2f_u2f_register(const char *client_data_b64, size_t cdlen,
     w = malloc(sizeof(a2f_u2f_reg_work_t));
 
     if (w == NULL) {
-        a2f_u2f_why(why, whysz, "out of memory");
+        a2f_why(why, whysz, "out of memory");
         return A2F_ERR_NOMEM;
     }
 
@@ -799,7 +782,7 @@ a2f_u2f_register(const char *client_data_b64, size_t cdlen,
     if (a2f_u2f_sha256(w->cd, w->cd_len, w->msg + m) != A2F_OK
         || a2f_u2f_sha256(r.cert, r.cert_len, out->cert_sha256) != A2F_OK)
     {
-        a2f_u2f_why(why, whysz, "OpenSSL failure");
+        a2f_why(why, whysz, "OpenSSL failure");
         rc = A2F_ERR_CRYPTO;
         goto done;
     }
@@ -817,7 +800,7 @@ a2f_u2f_register(const char *client_data_b64, size_t cdlen,
                                 X509_get0_pubkey(cert)) != 1)
     {
         ERR_clear_error();
-        a2f_u2f_why(why, whysz, "OpenSSL failure");
+        a2f_why(why, whysz, "OpenSSL failure");
         rc = A2F_ERR_CRYPTO;
         goto done;
     }
@@ -826,8 +809,8 @@ a2f_u2f_register(const char *client_data_b64, size_t cdlen,
 
     if (vr != 1) {
         ERR_clear_error();
-        a2f_u2f_why(why, whysz,
-                    "registrationData: signature does not verify");
+        a2f_why(why, whysz,
+                "registrationData: signature does not verify");
         rc = A2F_ERR_AUTH;
         goto done;
     }
@@ -882,7 +865,7 @@ a2f_u2f_authenticate(const char *client_data_b64, size_t cdlen,
     }
 
     if (cose_pubkey == NULL || pklen == 0) {
-        a2f_u2f_why(why, whysz, "no stored key");
+        a2f_why(why, whysz, "no stored key");
         return A2F_ERR_INVALID;
     }
 
@@ -904,17 +887,17 @@ a2f_u2f_authenticate(const char *client_data_b64, size_t cdlen,
     }
 
     if (sdn < 5 || !a2f_u2f_sig_framed(sd + 5, sdn - 5)) {
-        a2f_u2f_why(why, whysz,
-                    "signatureData: not presence, counter and a DER "
-                    "signature of %d..%d bytes", A2F_U2F_SIG_MIN,
-                    A2F_U2F_SIG_MAX);
+        a2f_why(why, whysz,
+                "signatureData: not presence, counter and a DER "
+                "signature of %d..%d bytes", A2F_U2F_SIG_MIN,
+                A2F_U2F_SIG_MAX);
         return A2F_ERR_INVALID;
     }
 
     if ((sd[0] & A2F_U2F_FLAGS_WA)
         || ((sd[0] & A2F_WA_FLAG_BS) && !(sd[0] & A2F_WA_FLAG_BE)))
     {
-        a2f_u2f_why(why, whysz, "signatureData: reserved presence bits set");
+        a2f_why(why, whysz, "signatureData: reserved presence bits set");
         return A2F_ERR_INVALID;
     }
 
@@ -924,7 +907,7 @@ a2f_u2f_authenticate(const char *client_data_b64, size_t cdlen,
     }
 
     if (!(sd[0] & A2F_U2F_PRESENCE)) {
-        a2f_u2f_why(why, whysz, "signatureData: user not present");
+        a2f_why(why, whysz, "signatureData: user not present");
         return A2F_ERR_AUTH;
     }
 
@@ -934,7 +917,7 @@ a2f_u2f_authenticate(const char *client_data_b64, size_t cdlen,
     memcpy(ad + 32, sd, 5);
 
     if (a2f_u2f_sha256(cd, cdn, cdh) != A2F_OK) {
-        a2f_u2f_why(why, whysz, "OpenSSL failure");
+        a2f_why(why, whysz, "OpenSSL failure");
         return A2F_ERR_CRYPTO;
     }
 
@@ -943,7 +926,7 @@ a2f_u2f_authenticate(const char *client_data_b64, size_t cdlen,
                                  sdn - 5, why, whysz);
 
     if (rc == A2F_ERR_AUTH) {
-        a2f_u2f_why(why, whysz, "signatureData: signature does not verify");
+        a2f_why(why, whysz, "signatureData: signature does not verify");
     }
 
     if (rc != A2F_OK) {
@@ -956,8 +939,8 @@ a2f_u2f_authenticate(const char *client_data_b64, size_t cdlen,
         | (uint32_t) sd[3] << 8 | sd[4];
 
     if ((n != 0 || stored_count != 0) && n <= stored_count) {
-        a2f_u2f_why(why, whysz,
-                    "signatureData: counter did not increase (cloned key?)");
+        a2f_why(why, whysz,
+                "signatureData: counter did not increase (cloned key?)");
         return A2F_ERR_REPLAY;
     }
 

@@ -8,7 +8,6 @@
  */
 
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +66,6 @@ typedef struct {
 } a2f_wa_stmt_t;
 
 
-static void a2f_wa_why(char *why, size_t whysz, const char *fmt, ...);
 static int a2f_wa_sha256(const void *p, size_t len, uint8_t out[32]);
 static json_t *a2f_wa_json_load(const char *what, const char *json,
     size_t len, int *rc, char *why, size_t whysz);
@@ -123,21 +121,6 @@ static int a2f_wa_set_creds(json_t *obj, const char *key,
 static char *a2f_wa_dump(json_t *root);
 
 
-static void
-a2f_wa_why(char *why, size_t whysz, const char *fmt, ...)
-{
-    va_list  ap;
-
-    if (why == NULL || whysz == 0) {
-        return;
-    }
-
-    va_start(ap, fmt);
-    vsnprintf(why, whysz, fmt, ap);
-    va_end(ap);
-}
-
-
 static int
 a2f_wa_sha256(const void *p, size_t len, uint8_t out[32])
 {
@@ -164,7 +147,7 @@ a2f_wa_json_load(const char *what, const char *json, size_t len, int *rc,
     *rc = A2F_ERR_INVALID;
 
     if (json == NULL || len == 0) {
-        a2f_wa_why(why, whysz, "%s: empty", what);
+        a2f_why(why, whysz, "%s: empty", what);
         return NULL;
     }
 
@@ -175,16 +158,16 @@ a2f_wa_json_load(const char *what, const char *json, size_t len, int *rc,
 
         case json_error_out_of_memory:
             *rc = A2F_ERR_NOMEM;
-            a2f_wa_why(why, whysz, "%s: out of memory", what);
+            a2f_why(why, whysz, "%s: out of memory", what);
             break;
 
         case json_error_duplicate_key:
-            a2f_wa_why(why, whysz, "%s: duplicate key", what);
+            a2f_why(why, whysz, "%s: duplicate key", what);
             break;
 
         default:
-            a2f_wa_why(why, whysz, "%s: not valid JSON (near byte %d)",
-                       what, err.position);
+            a2f_why(why, whysz, "%s: not valid JSON (near byte %d)",
+                    what, err.position);
         }
 
         return NULL;
@@ -192,7 +175,7 @@ a2f_wa_json_load(const char *what, const char *json, size_t len, int *rc,
 
     if (!json_is_object(root)) {
         json_decref(root);
-        a2f_wa_why(why, whysz, "%s: not a JSON object", what);
+        a2f_why(why, whysz, "%s: not a JSON object", what);
         return NULL;
     }
 
@@ -224,12 +207,12 @@ a2f_wa_json_b64(json_t *obj, const char *key, const char *what,
             return A2F_OK;
         }
 
-        a2f_wa_why(why, whysz, "%s: missing", what);
+        a2f_why(why, whysz, "%s: missing", what);
         return A2F_ERR_INVALID;
     }
 
     if (!json_is_string(v)) {
-        a2f_wa_why(why, whysz, "%s: not a string", what);
+        a2f_why(why, whysz, "%s: not a string", what);
         return A2F_ERR_INVALID;
     }
 
@@ -240,20 +223,20 @@ a2f_wa_json_b64(json_t *obj, const char *key, const char *what,
             return A2F_OK;
         }
 
-        a2f_wa_why(why, whysz, "%s: empty", what);
+        a2f_why(why, whysz, "%s: empty", what);
         return A2F_ERR_INVALID;
     }
 
     rc = a2f_b64url_decode(json_string_value(v), n, out, outsz, outlen);
 
     if (rc == A2F_ERR_TOOBIG) {
-        a2f_wa_why(why, whysz, "%s: too long", what);
+        a2f_why(why, whysz, "%s: too long", what);
         return A2F_ERR_INVALID;
     }
 
     if (rc != A2F_OK || *outlen == 0) {
         *outlen = 0;
-        a2f_wa_why(why, whysz, "%s: not base64url", what);
+        a2f_why(why, whysz, "%s: not base64url", what);
         return A2F_ERR_INVALID;
     }
 
@@ -277,7 +260,7 @@ a2f_wa_json_cred(json_t *root, uint8_t *id, size_t *idlen, json_t **resp,
     if (v == NULL || !json_is_string(v)
         || strcmp(json_string_value(v), "public-key") != 0)
     {
-        a2f_wa_why(why, whysz, "type: not \"public-key\"");
+        a2f_why(why, whysz, "type: not \"public-key\"");
         return A2F_ERR_INVALID;
     }
 
@@ -294,14 +277,14 @@ a2f_wa_json_cred(json_t *root, uint8_t *id, size_t *idlen, json_t **resp,
     }
 
     if (rawlen != *idlen || memcmp(raw, id, rawlen) != 0) {
-        a2f_wa_why(why, whysz, "id: not the same bytes as rawId");
+        a2f_why(why, whysz, "id: not the same bytes as rawId");
         return A2F_ERR_INVALID;
     }
 
     *resp = json_object_get(root, "response");
 
     if (*resp == NULL || !json_is_object(*resp)) {
-        a2f_wa_why(why, whysz, "response: missing or not an object");
+        a2f_why(why, whysz, "response: missing or not an object");
         return A2F_ERR_INVALID;
     }
 
@@ -337,9 +320,9 @@ a2f_wa_transports(json_t *resp, unsigned *t, char *why, size_t whysz)
     }
 
     if (!json_is_array(arr) || json_array_size(arr) > A2F_WA_TRANSPORTS) {
-        a2f_wa_why(why, whysz,
-                   "response.transports: not an array of at most %d",
-                   A2F_WA_TRANSPORTS);
+        a2f_why(why, whysz,
+                "response.transports: not an array of at most %d",
+                A2F_WA_TRANSPORTS);
         return A2F_ERR_INVALID;
     }
 
@@ -347,7 +330,7 @@ a2f_wa_transports(json_t *resp, unsigned *t, char *why, size_t whysz)
         v = json_array_get(arr, i);
 
         if (!json_is_string(v)) {
-            a2f_wa_why(why, whysz, "response.transports: not a string");
+            a2f_why(why, whysz, "response.transports: not a string");
             return A2F_ERR_INVALID;
         }
 
@@ -381,7 +364,7 @@ a2f_wa_client_data_parse(const uint8_t *cdj, size_t len,
     memset(cd, 0, sizeof(*cd));
 
     if (len > A2F_WA_CLIENT_DATA_MAX) {
-        a2f_wa_why(why, whysz, "clientDataJSON: too long");
+        a2f_why(why, whysz, "clientDataJSON: too long");
         return A2F_ERR_INVALID;
     }
 
@@ -396,7 +379,7 @@ a2f_wa_client_data_parse(const uint8_t *cdj, size_t len,
     v = json_object_get(root, "type");
 
     if (v == NULL || !json_is_string(v)) {
-        a2f_wa_why(why, whysz, "clientDataJSON: type missing");
+        a2f_why(why, whysz, "clientDataJSON: type missing");
         goto done;
     }
 
@@ -423,14 +406,14 @@ a2f_wa_client_data_parse(const uint8_t *cdj, size_t len,
     v = json_object_get(root, "origin");
 
     if (v == NULL || !json_is_string(v)) {
-        a2f_wa_why(why, whysz, "clientDataJSON: origin missing");
+        a2f_why(why, whysz, "clientDataJSON: origin missing");
         goto done;
     }
 
     n = json_string_length(v);
 
     if (n == 0 || n > A2F_WA_ORIGIN_MAX) {
-        a2f_wa_why(why, whysz, "clientDataJSON: origin empty or too long");
+        a2f_why(why, whysz, "clientDataJSON: origin empty or too long");
         goto done;
     }
 
@@ -442,7 +425,7 @@ a2f_wa_client_data_parse(const uint8_t *cdj, size_t len,
 
     if (v != NULL) {
         if (!json_is_boolean(v)) {
-            a2f_wa_why(why, whysz, "clientDataJSON: crossOrigin not boolean");
+            a2f_why(why, whysz, "clientDataJSON: crossOrigin not boolean");
             goto done;
         }
 
@@ -453,7 +436,7 @@ a2f_wa_client_data_parse(const uint8_t *cdj, size_t len,
 
     if (v != NULL) {
         if (!json_is_string(v)) {
-            a2f_wa_why(why, whysz, "clientDataJSON: topOrigin not a string");
+            a2f_why(why, whysz, "clientDataJSON: topOrigin not a string");
             goto done;
         }
 
@@ -466,7 +449,7 @@ a2f_wa_client_data_parse(const uint8_t *cdj, size_t len,
         v = json_is_object(tb) ? json_object_get(tb, "status") : NULL;
 
         if (v == NULL || !json_is_string(v)) {
-            a2f_wa_why(why, whysz, "clientDataJSON: tokenBinding malformed");
+            a2f_why(why, whysz, "clientDataJSON: tokenBinding malformed");
             goto done;
         }
 
@@ -499,12 +482,12 @@ a2f_wa_auth_data_parse(const uint8_t *p, size_t len, int attested,
     memset(ad, 0, sizeof(*ad));
 
     if (p == NULL || len < 37) {
-        a2f_wa_why(why, whysz, "authenticatorData: too short");
+        a2f_why(why, whysz, "authenticatorData: too short");
         return A2F_ERR_INVALID;
     }
 
     if (len > A2F_WA_AUTH_DATA_MAX) {
-        a2f_wa_why(why, whysz, "authenticatorData: too long");
+        a2f_why(why, whysz, "authenticatorData: too long");
         return A2F_ERR_INVALID;
     }
 
@@ -515,23 +498,23 @@ a2f_wa_auth_data_parse(const uint8_t *p, size_t len, int attested,
     off = 37;
 
     if ((ad->flags & A2F_WA_FLAG_BS) && !(ad->flags & A2F_WA_FLAG_BE)) {
-        a2f_wa_why(why, whysz, "authenticatorData: BS flag without BE");
+        a2f_why(why, whysz, "authenticatorData: BS flag without BE");
         goto invalid;
     }
 
     if (!(ad->flags & A2F_WA_FLAG_AT) != !attested) {
-        a2f_wa_why(why, whysz, attested
-                   ? "authenticatorData: no attested credential data"
-                   : "authenticatorData: unexpected attested credential data");
+        a2f_why(why, whysz, attested
+                ? "authenticatorData: no attested credential data"
+                : "authenticatorData: unexpected attested credential data");
         goto invalid;
     }
 
     if (ad->flags & A2F_WA_FLAG_AT) {
 
         if (len - off < 18) {
-            a2f_wa_why(why, whysz,
-                       "authenticatorData: attested credential data "
-                       "truncated");
+            a2f_why(why, whysz,
+                    "authenticatorData: attested credential data "
+                    "truncated");
             goto invalid;
         }
 
@@ -540,15 +523,15 @@ a2f_wa_auth_data_parse(const uint8_t *p, size_t len, int attested,
         off += 18;
 
         if (n == 0 || n > len - off) {
-            a2f_wa_why(why, whysz,
-                       "authenticatorData: credential id empty or truncated");
+            a2f_why(why, whysz,
+                    "authenticatorData: credential id empty or truncated");
             goto invalid;
         }
 
         if (n > A2F_SECKEY_ID_MAX) {
-            a2f_wa_why(why, whysz,
-                       "authenticatorData: credential id longer than %d",
-                       A2F_SECKEY_ID_MAX);
+            a2f_why(why, whysz,
+                    "authenticatorData: credential id longer than %d",
+                    A2F_SECKEY_ID_MAX);
             goto invalid;
         }
 
@@ -567,8 +550,8 @@ a2f_wa_auth_data_parse(const uint8_t *p, size_t len, int attested,
         a2f_cose_free(&key);
 
         if (n > A2F_SECKEY_PUB_MAX) {
-            a2f_wa_why(why, whysz, "COSE key: longer than %d",
-                       A2F_SECKEY_PUB_MAX);
+            a2f_why(why, whysz, "COSE key: longer than %d",
+                    A2F_SECKEY_PUB_MAX);
             goto invalid;
         }
 
@@ -582,8 +565,8 @@ a2f_wa_auth_data_parse(const uint8_t *p, size_t len, int attested,
         rc = a2f_cbor_load(p + off, len - off, A2F_CBOR_DEPTH_MAX, &ext, &n);
 
         if (rc != A2F_OK) {
-            a2f_wa_why(why, whysz,
-                       "authenticatorData: extensions not well-formed CBOR");
+            a2f_why(why, whysz,
+                    "authenticatorData: extensions not well-formed CBOR");
             memset(ad, 0, sizeof(*ad));
             return rc;
         }
@@ -592,9 +575,9 @@ a2f_wa_auth_data_parse(const uint8_t *p, size_t len, int attested,
         cbor_decref(&ext);
 
         if (rc != A2F_OK) {
-            a2f_wa_why(why, whysz,
-                       "authenticatorData: extensions not a map without "
-                       "duplicates");
+            a2f_why(why, whysz,
+                    "authenticatorData: extensions not a map without "
+                    "duplicates");
             goto invalid;
         }
 
@@ -604,7 +587,7 @@ a2f_wa_auth_data_parse(const uint8_t *p, size_t len, int attested,
     }
 
     if (off != len) {
-        a2f_wa_why(why, whysz, "authenticatorData: trailing bytes");
+        a2f_why(why, whysz, "authenticatorData: trailing bytes");
         goto invalid;
     }
 
@@ -627,13 +610,13 @@ a2f_wa_expect_ok(const a2f_wa_expect_t *e, char *why, size_t whysz)
         || e->origins == NULL || e->norigins == 0 || e->challenge == NULL
         || e->challenge_len == 0 || e->challenge_len > A2F_WA_CHALLENGE_MAX)
     {
-        a2f_wa_why(why, whysz, "expectation incomplete");
+        a2f_why(why, whysz, "expectation incomplete");
         return A2F_ERR_INVALID;
     }
 
     for (i = 0; i < e->norigins; i++) {
         if (e->origins[i] == NULL) {
-            a2f_wa_why(why, whysz, "expectation incomplete");
+            a2f_why(why, whysz, "expectation incomplete");
             return A2F_ERR_INVALID;
         }
     }
@@ -657,16 +640,16 @@ a2f_wa_client_data_check(const a2f_wa_expect_t *e, const uint8_t *cdj,
     }
 
     if (cd.type != type) {
-        a2f_wa_why(why, whysz, "clientDataJSON: type is not \"%s\"",
-                   type == A2F_WA_TYPE_CREATE ? "webauthn.create"
-                                              : "webauthn.get");
+        a2f_why(why, whysz, "clientDataJSON: type is not \"%s\"",
+                type == A2F_WA_TYPE_CREATE ? "webauthn.create"
+                                           : "webauthn.get");
         return A2F_ERR_AUTH;
     }
 
     if (cd.challenge_len != e->challenge_len
         || CRYPTO_memcmp(cd.challenge, e->challenge, e->challenge_len) != 0)
     {
-        a2f_wa_why(why, whysz, "clientDataJSON: challenge does not match");
+        a2f_why(why, whysz, "clientDataJSON: challenge does not match");
         return A2F_ERR_AUTH;
     }
 
@@ -679,17 +662,17 @@ a2f_wa_client_data_check(const a2f_wa_expect_t *e, const uint8_t *cdj,
     }
 
     if (i == e->norigins) {
-        a2f_wa_why(why, whysz, "clientDataJSON: origin not allowed");
+        a2f_why(why, whysz, "clientDataJSON: origin not allowed");
         return A2F_ERR_AUTH;
     }
 
     if (cd.cross_origin) {
-        a2f_wa_why(why, whysz, "clientDataJSON: cross-origin request");
+        a2f_why(why, whysz, "clientDataJSON: cross-origin request");
         return A2F_ERR_AUTH;
     }
 
     if (cd.token_binding) {
-        a2f_wa_why(why, whysz, "clientDataJSON: token binding unsupported");
+        a2f_why(why, whysz, "clientDataJSON: token binding unsupported");
         return A2F_ERR_AUTH;
     }
 
@@ -706,23 +689,23 @@ a2f_wa_flags_check(const a2f_wa_expect_t *e, const a2f_wa_auth_data_t *ad,
     uint8_t  h[32];
 
     if (a2f_wa_sha256(rp, strlen(rp), h) != A2F_OK) {
-        a2f_wa_why(why, whysz, "OpenSSL failure");
+        a2f_why(why, whysz, "OpenSSL failure");
         return A2F_ERR_CRYPTO;
     }
 
     if (CRYPTO_memcmp(h, ad->rp_id_hash, 32) != 0) {
-        a2f_wa_why(why, whysz,
-                   "authenticatorData: rpIdHash does not match the RP ID");
+        a2f_why(why, whysz,
+                "authenticatorData: rpIdHash does not match the RP ID");
         return A2F_ERR_AUTH;
     }
 
     if (!(ad->flags & A2F_WA_FLAG_UP)) {
-        a2f_wa_why(why, whysz, "authenticatorData: user not present");
+        a2f_why(why, whysz, "authenticatorData: user not present");
         return A2F_ERR_AUTH;
     }
 
     if (e->require_uv && !(ad->flags & A2F_WA_FLAG_UV)) {
-        a2f_wa_why(why, whysz, "authenticatorData: user not verified");
+        a2f_why(why, whysz, "authenticatorData: user not verified");
         return A2F_ERR_AUTH;
     }
 
@@ -745,7 +728,7 @@ a2f_wa_register(const a2f_wa_expect_t *e, const char *json, size_t len,
     }
 
     if (out == NULL) {
-        a2f_wa_why(why, whysz, "no output");
+        a2f_why(why, whysz, "no output");
         return A2F_ERR_INVALID;
     }
 
@@ -757,14 +740,14 @@ a2f_wa_register(const a2f_wa_expect_t *e, const char *json, size_t len,
     }
 
     if (len > A2F_WA_BODY_MAX) {
-        a2f_wa_why(why, whysz, "body: too long");
+        a2f_why(why, whysz, "body: too long");
         return A2F_ERR_INVALID;
     }
 
     r = malloc(sizeof(a2f_wa_reg_t));
 
     if (r == NULL) {
-        a2f_wa_why(why, whysz, "out of memory");
+        a2f_why(why, whysz, "out of memory");
         return A2F_ERR_NOMEM;
     }
 
@@ -847,7 +830,7 @@ a2f_wa_reg_verify(const a2f_wa_expect_t *e, a2f_wa_reg_t *r,
     const uint8_t  *s;
 
     if (a2f_wa_sha256(r->cdj, r->cdj_len, r->cdh) != A2F_OK) {
-        a2f_wa_why(why, whysz, "OpenSSL failure");
+        a2f_why(why, whysz, "OpenSSL failure");
         return A2F_ERR_CRYPTO;
     }
 
@@ -856,22 +839,22 @@ a2f_wa_reg_verify(const a2f_wa_expect_t *e, a2f_wa_reg_t *r,
     rc = a2f_cbor_load(r->ato, r->ato_len, A2F_CBOR_DEPTH_MAX, &root, &n);
 
     if (rc != A2F_OK) {
-        a2f_wa_why(why, whysz, "attestationObject: %s",
-                   rc == A2F_ERR_NOMEM ? "out of memory"
-                                       : "not well-formed CBOR");
+        a2f_why(why, whysz, "attestationObject: %s",
+                rc == A2F_ERR_NOMEM ? "out of memory"
+                                    : "not well-formed CBOR");
         return rc;
     }
 
     rc = A2F_ERR_INVALID;
 
     if (n != r->ato_len) {
-        a2f_wa_why(why, whysz, "attestationObject: trailing bytes");
+        a2f_why(why, whysz, "attestationObject: trailing bytes");
         goto done;
     }
 
     if (a2f_cbor_map_check(root, 16, 0) != A2F_OK) {
-        a2f_wa_why(why, whysz,
-                   "attestationObject: not a map without duplicates");
+        a2f_why(why, whysz,
+                "attestationObject: not a map without duplicates");
         goto done;
     }
 
@@ -882,7 +865,7 @@ a2f_wa_reg_verify(const a2f_wa_expect_t *e, a2f_wa_reg_t *r,
         || cbor_string_length(v) > A2F_WA_FMT_MAX
         || memchr(cbor_string_handle(v), '\0', cbor_string_length(v)))
     {
-        a2f_wa_why(why, whysz, "attestationObject: fmt missing or malformed");
+        a2f_why(why, whysz, "attestationObject: fmt missing or malformed");
         goto done;
     }
 
@@ -892,7 +875,7 @@ a2f_wa_reg_verify(const a2f_wa_expect_t *e, a2f_wa_reg_t *r,
     stmt = a2f_cbor_map_str(root, "attStmt");
 
     if (stmt == NULL || !cbor_isa_map(stmt)) {
-        a2f_wa_why(why, whysz, "attestationObject: attStmt missing");
+        a2f_why(why, whysz, "attestationObject: attStmt missing");
         goto done;
     }
 
@@ -900,8 +883,8 @@ a2f_wa_reg_verify(const a2f_wa_expect_t *e, a2f_wa_reg_t *r,
                        A2F_WA_AUTH_DATA_MAX, &n);
 
     if (s == NULL) {
-        a2f_wa_why(why, whysz,
-                   "attestationObject: authData missing or too long");
+        a2f_why(why, whysz,
+                "attestationObject: authData missing or too long");
         goto done;
     }
 
@@ -921,8 +904,8 @@ a2f_wa_reg_verify(const a2f_wa_expect_t *e, a2f_wa_reg_t *r,
     if (r->ad.cred_id_len != r->id_len
         || memcmp(r->ad.cred_id, r->id, r->id_len) != 0)
     {
-        a2f_wa_why(why, whysz,
-                   "authenticatorData: credential id is not rawId");
+        a2f_why(why, whysz,
+                "authenticatorData: credential id is not rawId");
         rc = A2F_ERR_AUTH;
         goto done;
     }
@@ -987,14 +970,14 @@ a2f_wa_stmt_parse(const cbor_item_t *stmt, a2f_wa_stmt_t *st, char *why,
     memset(st, 0, sizeof(*st));
 
     if (a2f_cbor_map_check(stmt, 8, 0) != A2F_OK) {
-        a2f_wa_why(why, whysz, "attStmt: not a map without duplicates");
+        a2f_why(why, whysz, "attStmt: not a map without duplicates");
         return A2F_ERR_INVALID;
     }
 
     st->npairs = cbor_map_size(stmt);
 
     if (a2f_cbor_map_str(stmt, "ecdaaKeyId") != NULL) {
-        a2f_wa_why(why, whysz, "attStmt: ECDAA is not supported");
+        a2f_why(why, whysz, "attStmt: ECDAA is not supported");
         return A2F_ERR_INVALID;
     }
 
@@ -1002,7 +985,7 @@ a2f_wa_stmt_parse(const cbor_item_t *stmt, a2f_wa_stmt_t *st, char *why,
 
     if (v != NULL) {
         if (a2f_cbor_int(v, &st->alg) != A2F_OK) {
-            a2f_wa_why(why, whysz, "attStmt: alg not an integer");
+            a2f_why(why, whysz, "attStmt: alg not an integer");
             return A2F_ERR_INVALID;
         }
 
@@ -1015,8 +998,8 @@ a2f_wa_stmt_parse(const cbor_item_t *stmt, a2f_wa_stmt_t *st, char *why,
         st->sig = a2f_cbor_bytes(v, 1, A2F_WA_SIG_MAX, &st->sig_len);
 
         if (st->sig == NULL) {
-            a2f_wa_why(why, whysz, "attStmt: sig not 1..%d bytes",
-                       A2F_WA_SIG_MAX);
+            a2f_why(why, whysz, "attStmt: sig not 1..%d bytes",
+                    A2F_WA_SIG_MAX);
             return A2F_ERR_INVALID;
         }
     }
@@ -1027,8 +1010,8 @@ a2f_wa_stmt_parse(const cbor_item_t *stmt, a2f_wa_stmt_t *st, char *why,
         if (!cbor_isa_array(v) || !cbor_array_is_definite(v)
             || cbor_array_size(v) == 0 || cbor_array_size(v) > A2F_WA_X5C_MAX)
         {
-            a2f_wa_why(why, whysz, "attStmt: x5c not 1..%d certificates",
-                       A2F_WA_X5C_MAX);
+            a2f_why(why, whysz, "attStmt: x5c not 1..%d certificates",
+                    A2F_WA_X5C_MAX);
             return A2F_ERR_INVALID;
         }
 
@@ -1038,7 +1021,7 @@ a2f_wa_stmt_parse(const cbor_item_t *stmt, a2f_wa_stmt_t *st, char *why,
         for (i = 0; i < n; i++) {
             if (a2f_cbor_bytes(certs[i], 1, A2F_WA_ATT_OBJ_MAX, &len) == NULL)
             {
-                a2f_wa_why(why, whysz, "attStmt: x5c not byte strings");
+                a2f_why(why, whysz, "attStmt: x5c not byte strings");
                 return A2F_ERR_INVALID;
             }
         }
@@ -1060,7 +1043,7 @@ a2f_wa_stmt_check(const char *fmt, const a2f_wa_stmt_t *st, int alg,
 {
     if (strcmp(fmt, "none") == 0) {
         if (st->npairs != 0) {
-            a2f_wa_why(why, whysz, "attStmt: not empty for fmt \"none\"");
+            a2f_why(why, whysz, "attStmt: not empty for fmt \"none\"");
             return A2F_ERR_INVALID;
         }
 
@@ -1069,20 +1052,20 @@ a2f_wa_stmt_check(const char *fmt, const a2f_wa_stmt_t *st, int alg,
 
     if (strcmp(fmt, "packed") == 0) {
         if (!st->has_alg || st->sig == NULL) {
-            a2f_wa_why(why, whysz, "attStmt: packed needs alg and sig");
+            a2f_why(why, whysz, "attStmt: packed needs alg and sig");
             return A2F_ERR_INVALID;
         }
 
         if (st->alg != A2F_COSE_ES256 && st->alg != A2F_COSE_EDDSA
             && st->alg != A2F_COSE_RS256)
         {
-            a2f_wa_why(why, whysz, "attStmt: unsupported alg");
+            a2f_why(why, whysz, "attStmt: unsupported alg");
             return A2F_ERR_INVALID;
         }
 
         if (st->nx5c == 0 && st->alg != alg) {
-            a2f_wa_why(why, whysz,
-                       "attStmt: alg is not the credential key's");
+            a2f_why(why, whysz,
+                    "attStmt: alg is not the credential key's");
             return A2F_ERR_INVALID;
         }
 
@@ -1091,20 +1074,20 @@ a2f_wa_stmt_check(const char *fmt, const a2f_wa_stmt_t *st, int alg,
 
     if (strcmp(fmt, "fido-u2f") == 0) {
         if (st->sig == NULL || st->nx5c != 1 || st->has_alg) {
-            a2f_wa_why(why, whysz,
-                       "attStmt: fido-u2f needs sig and one certificate");
+            a2f_why(why, whysz,
+                    "attStmt: fido-u2f needs sig and one certificate");
             return A2F_ERR_INVALID;
         }
 
         if (alg != A2F_COSE_ES256) {
-            a2f_wa_why(why, whysz, "attStmt: fido-u2f needs an ES256 key");
+            a2f_why(why, whysz, "attStmt: fido-u2f needs an ES256 key");
             return A2F_ERR_INVALID;
         }
 
         return A2F_OK;
     }
 
-    a2f_wa_why(why, whysz, "attestationObject: unsupported format");
+    a2f_why(why, whysz, "attestationObject: unsupported format");
 
     return A2F_ERR_INVALID;
 }
@@ -1125,7 +1108,7 @@ a2f_wa_cert_check(const a2f_wa_stmt_t *st, int u2f, const uint8_t *aaguid,
 
     if (x == NULL || p != st->x5c + st->x5c_len) {
         X509_free(x);
-        a2f_wa_why(why, whysz, "attStmt: x5c[0] not a DER certificate");
+        a2f_why(why, whysz, "attStmt: x5c[0] not a DER certificate");
         return A2F_ERR_INVALID;
     }
 
@@ -1156,8 +1139,8 @@ a2f_wa_cert_check(const a2f_wa_stmt_t *st, int u2f, const uint8_t *aaguid,
     }
 
     if (!ok) {
-        a2f_wa_why(why, whysz,
-                   "attStmt: x5c[0] key does not fit the algorithm");
+        a2f_why(why, whysz,
+                "attStmt: x5c[0] key does not fit the algorithm");
         goto done;
     }
 
@@ -1167,17 +1150,17 @@ a2f_wa_cert_check(const a2f_wa_stmt_t *st, int u2f, const uint8_t *aaguid,
         rc = A2F_ERR_AUTH;
 
         if (X509_get_version(x) != X509_VERSION_3) {
-            a2f_wa_why(why, whysz, "attStmt: x5c[0] is not X.509 v3");
+            a2f_why(why, whysz, "attStmt: x5c[0] is not X.509 v3");
             goto done;
         }
 
         if (X509_get_extension_flags(x) & EXFLAG_INVALID) {
-            a2f_wa_why(why, whysz, "attStmt: x5c[0] has bad extensions");
+            a2f_why(why, whysz, "attStmt: x5c[0] has bad extensions");
             goto done;
         }
 
         if (X509_check_ca(x) != 0) {
-            a2f_wa_why(why, whysz, "attStmt: x5c[0] is a CA certificate");
+            a2f_why(why, whysz, "attStmt: x5c[0] is a CA certificate");
             goto done;
         }
 
@@ -1211,7 +1194,7 @@ a2f_wa_cert_aaguid(X509 *x, const uint8_t *aaguid, char *why, size_t whysz)
     obj = OBJ_txt2obj(A2F_WA_OID_AAGUID, 1);
 
     if (obj == NULL) {
-        a2f_wa_why(why, whysz, "OpenSSL failure");
+        a2f_why(why, whysz, "OpenSSL failure");
         return A2F_ERR_CRYPTO;
     }
 
@@ -1228,8 +1211,8 @@ a2f_wa_cert_aaguid(X509 *x, const uint8_t *aaguid, char *why, size_t whysz)
             || ASN1_STRING_length(data) != 18 || p[0] != 0x04 || p[1] != 16
             || memcmp(p + 2, aaguid, 16) != 0)
         {
-            a2f_wa_why(why, whysz,
-                       "attStmt: x5c[0] AAGUID is not authenticatorData's");
+            a2f_why(why, whysz,
+                    "attStmt: x5c[0] AAGUID is not authenticatorData's");
             rc = A2F_ERR_AUTH;
         }
     }
@@ -1349,14 +1332,14 @@ a2f_wa_cred_verify(const a2f_wa_expect_t *e, a2f_wa_reg_t *r,
     salg = st->has_alg ? (int) st->alg : A2F_COSE_ES256;
 
     if (salg == A2F_COSE_EDDSA && r->authdata_len > A2F_WA_EDDSA_MAX) {
-        a2f_wa_why(why, whysz, "authenticatorData: too long for EdDSA");
+        a2f_why(why, whysz, "authenticatorData: too long for EdDSA");
         return A2F_ERR_INVALID;
     }
 
     cred = fido_cred_new();
 
     if (cred == NULL) {
-        a2f_wa_why(why, whysz, "out of memory");
+        a2f_why(why, whysz, "out of memory");
         return A2F_ERR_NOMEM;
     }
 
@@ -1396,7 +1379,7 @@ a2f_wa_cred_verify(const a2f_wa_expect_t *e, a2f_wa_reg_t *r,
     rc = a2f_wa_stmt_encode(st, &sbuf, &slen);
 
     if (rc != A2F_OK) {
-        a2f_wa_why(why, whysz, "out of memory");
+        a2f_why(why, whysz, "out of memory");
         goto done;
     }
 
@@ -1430,19 +1413,19 @@ a2f_wa_fido_rc(int r, const char *what, char *why, size_t whysz)
         return A2F_OK;
 
     case FIDO_ERR_INVALID_SIG:
-        a2f_wa_why(why, whysz, "%s: signature does not verify", what);
+        a2f_why(why, whysz, "%s: signature does not verify", what);
         return A2F_ERR_AUTH;
 
     case FIDO_ERR_INVALID_PARAM:
-        a2f_wa_why(why, whysz, "%s: rp, flags or extensions refused", what);
+        a2f_why(why, whysz, "%s: rp, flags or extensions refused", what);
         return A2F_ERR_AUTH;
 
     case FIDO_ERR_INTERNAL:
-        a2f_wa_why(why, whysz, "%s: libfido2 failure", what);
+        a2f_why(why, whysz, "%s: libfido2 failure", what);
         return A2F_ERR_CRYPTO;
 
     default:
-        a2f_wa_why(why, whysz, "%s: refused by libfido2", what);
+        a2f_why(why, whysz, "%s: refused by libfido2", what);
         return A2F_ERR_INVALID;
     }
 }
@@ -1465,7 +1448,7 @@ a2f_wa_ext_map(const a2f_wa_auth_data_t *ad, cbor_item_t **map, char *why,
     rc = a2f_cbor_load(ad->ext, ad->ext_len, A2F_CBOR_DEPTH_MAX, map, NULL);
 
     if (rc != A2F_OK) {
-        a2f_wa_why(why, whysz, "authenticatorData: extensions malformed");
+        a2f_why(why, whysz, "authenticatorData: extensions malformed");
     }
 
     return rc;
@@ -1570,8 +1553,8 @@ a2f_wa_cred_ext(fido_cred_t *cred, const a2f_wa_auth_data_t *ad,
     cbor_decref(&map);
 
     if (fr != FIDO_OK) {
-        a2f_wa_why(why, whysz,
-                   "authenticatorData: unsupported extension value");
+        a2f_why(why, whysz,
+                "authenticatorData: unsupported extension value");
         return A2F_ERR_INVALID;
     }
 
@@ -1626,8 +1609,8 @@ a2f_wa_assert_ext(fido_assert_t *as, const a2f_wa_auth_data_t *ad,
     }
 
     if (rc != A2F_OK) {
-        a2f_wa_why(why, whysz,
-                   "authenticatorData: unsupported extension value");
+        a2f_why(why, whysz,
+                "authenticatorData: unsupported extension value");
     }
 
     return rc;
@@ -1649,14 +1632,14 @@ a2f_wa_assertion_parse(const char *json, size_t len, a2f_wa_assertion_t *a,
     }
 
     if (a == NULL) {
-        a2f_wa_why(why, whysz, "no output");
+        a2f_why(why, whysz, "no output");
         return A2F_ERR_INVALID;
     }
 
     memset(a, 0, sizeof(*a));
 
     if (len > A2F_WA_BODY_MAX) {
-        a2f_wa_why(why, whysz, "body: too long");
+        a2f_why(why, whysz, "body: too long");
         return A2F_ERR_INVALID;
     }
 
@@ -1698,15 +1681,15 @@ a2f_wa_assertion_parse(const char *json, size_t len, a2f_wa_assertion_t *a,
         ext = json_object_get(root, "clientExtensionResults");
 
         if (ext != NULL && !json_is_object(ext)) {
-            a2f_wa_why(why, whysz, "clientExtensionResults: not an object");
+            a2f_why(why, whysz, "clientExtensionResults: not an object");
             rc = A2F_ERR_INVALID;
 
         } else if (ext != NULL) {
             v = json_object_get(ext, "appid");
 
             if (v != NULL && !json_is_boolean(v)) {
-                a2f_wa_why(why, whysz,
-                           "clientExtensionResults.appid: not boolean");
+                a2f_why(why, whysz,
+                        "clientExtensionResults.appid: not boolean");
                 rc = A2F_ERR_INVALID;
 
             } else {
@@ -1751,7 +1734,7 @@ a2f_wa_assertion_verify(const a2f_wa_expect_t *e,
         || a->auth_data_len > sizeof(a->auth_data)
         || a->sig_len == 0 || a->sig_len > sizeof(a->sig))
     {
-        a2f_wa_why(why, whysz, "assertion incomplete");
+        a2f_why(why, whysz, "assertion incomplete");
         return A2F_ERR_INVALID;
     }
 
@@ -1761,7 +1744,7 @@ a2f_wa_assertion_verify(const a2f_wa_expect_t *e,
     }
 
     if (key.alg != alg) {
-        a2f_wa_why(why, whysz, "COSE key: not of the stored algorithm");
+        a2f_why(why, whysz, "COSE key: not of the stored algorithm");
         rc = A2F_ERR_INVALID;
         goto done;
     }
@@ -1788,7 +1771,7 @@ a2f_wa_assertion_verify(const a2f_wa_expect_t *e,
     }
 
     if (a2f_wa_sha256(a->client_data, a->client_data_len, cdh) != A2F_OK) {
-        a2f_wa_why(why, whysz, "OpenSSL failure");
+        a2f_why(why, whysz, "OpenSSL failure");
         rc = A2F_ERR_CRYPTO;
         goto done;
     }
@@ -1805,9 +1788,9 @@ a2f_wa_assertion_verify(const a2f_wa_expect_t *e,
     if ((ad.sign_count != 0 || stored_count != 0)
         && ad.sign_count <= stored_count)
     {
-        a2f_wa_why(why, whysz,
-                   "authenticatorData: signature counter did not increase "
-                   "(cloned key?)");
+        a2f_why(why, whysz,
+                "authenticatorData: signature counter did not increase "
+                "(cloned key?)");
         rc = A2F_ERR_REPLAY;
         goto done;
     }
@@ -1843,7 +1826,7 @@ a2f_wa_signature_verify(const char *rp, const uint8_t *auth_data,
         || pubkey == NULL || sig == NULL || sig_len == 0
         || sig_len > A2F_WA_SIG_MAX)
     {
-        a2f_wa_why(why, whysz, "signature check incomplete");
+        a2f_why(why, whysz, "signature check incomplete");
         return A2F_ERR_INVALID;
     }
 
@@ -1866,7 +1849,7 @@ a2f_wa_signature_verify(const char *rp, const uint8_t *auth_data,
     }
 
     if (key.alg != alg) {
-        a2f_wa_why(why, whysz, "COSE key: not of the stored algorithm");
+        a2f_why(why, whysz, "COSE key: not of the stored algorithm");
         rc = A2F_ERR_INVALID;
 
     } else {
@@ -1900,14 +1883,14 @@ a2f_wa_fido_verify(const char *rp, const uint8_t *auth_data, size_t adlen,
     fido_assert_t  *as;
 
     if (key->alg == A2F_COSE_EDDSA && adlen > A2F_WA_EDDSA_MAX) {
-        a2f_wa_why(why, whysz, "authenticatorData: too long for EdDSA");
+        a2f_why(why, whysz, "authenticatorData: too long for EdDSA");
         return A2F_ERR_INVALID;
     }
 
     as = fido_assert_new();
 
     if (as == NULL) {
-        a2f_wa_why(why, whysz, "out of memory");
+        a2f_why(why, whysz, "out of memory");
         return A2F_ERR_NOMEM;
     }
 
