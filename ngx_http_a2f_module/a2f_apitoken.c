@@ -86,6 +86,25 @@ a2f_apitoken_client_char(int c)
 
 
 int
+a2f_apitoken_client_valid(const char *name, size_t len)
+{
+    size_t  i;
+
+    if (name == NULL || len == 0 || len > A2F_APITOKEN_CLIENT_MAX) {
+        return 0;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (!a2f_apitoken_client_char((unsigned char) name[i])) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+int
 a2f_apitoken_kind(const char *in, size_t len)
 {
     if (in == NULL || len < 3 || in[1] != A2F_APITOKEN_VERSION
@@ -202,10 +221,10 @@ a2f_apitoken_encode(a2f_mac_t *m, const char *kid, const a2f_apitoken_t *t,
         return A2F_ERR_INVALID;
     }
 
-    for (i = 0; i < t->client_len; i++) {
-        if (!a2f_apitoken_client_char((unsigned char) t->client[i])) {
-            return A2F_ERR_INVALID;
-        }
+    if (t->client_len != 0
+        && !a2f_apitoken_client_valid(t->client, t->client_len))
+    {
+        return A2F_ERR_INVALID;
     }
 
     for (i = 0; i < A2F_KID_LEN; i++) {

@@ -167,5 +167,11 @@ int a2f_apitoken_check(const a2f_apitoken_t *t, int kind, uint32_t gen);
  */
 int a2f_apitoken_kind(const char *in, size_t len);
 
+/*
+ * Is name (len bytes) a client's name: 1..A2F_APITOKEN_CLIENT_MAX bytes
+ * of [A-Za-z0-9_-]?  1: yes, 0: no (also for NULL).
+ */
+int a2f_apitoken_client_valid(const char *name, size_t len);
+
 
 #endif /* _A2F_APITOKEN_H_INCLUDED_ */

@@ -160,7 +160,7 @@ ngx_http_a2f_api_endpoint(ngx_http_request_t *r, ngx_http_a2f_api_job_t *aj)
     u_char                    *p;
     size_t                     len;
     ngx_uint_t                 allowed;
-    ngx_table_elt_t           *h;
+    const char                *allow;
     ngx_http_core_loc_conf_t  *clcf;
 
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
@@ -241,27 +241,15 @@ ngx_http_a2f_api_endpoint(ngx_http_request_t *r, ngx_http_a2f_api_job_t *aj)
                   "a2f: api: method %V not allowed for \"%V\"",
                   &r->method_name, &r->uri);
 
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
+    allow = (allowed == NGX_HTTP_DELETE) ? "DELETE"
+            : (allowed & NGX_HTTP_GET) ? "GET, POST" : "POST";
+
+    if (ngx_http_a2f_api_header(r, "Allow", (u_char *) allow,
+                                ngx_strlen(allow))
+        != NGX_OK)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "Allow");
-
-    if (allowed == NGX_HTTP_DELETE) {
-        ngx_str_set(&h->value, "DELETE");
-
-    } else if (allowed & NGX_HTTP_GET) {
-        ngx_str_set(&h->value, "GET, POST");
-
-    } else {
-        ngx_str_set(&h->value, "POST");
-    }
-
-#if (nginx_version >= 1023000)
-    h->next = NULL;
-#endif
 
     return ngx_http_a2f_api_error(r, NGX_HTTP_NOT_ALLOWED,
                                   "Method not allowed.");

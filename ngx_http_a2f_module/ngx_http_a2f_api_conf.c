@@ -27,7 +27,6 @@
 #define NGX_HTTP_A2F_SECRET_FILE_MAX  4096
 
 
-static ngx_int_t ngx_http_a2f_api_name_ok(ngx_str_t *name);
 static ngx_int_t ngx_http_a2f_api_key_ok(ngx_str_t *key);
 static char *ngx_http_a2f_api_secret(ngx_conf_t *cf,
     ngx_http_a2f_api_client_t *client);
@@ -130,7 +129,9 @@ ngx_http_a2f_api_client(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     client->name = value[1];
     any = 0;
 
-    if (ngx_http_a2f_api_name_ok(&client->name) != NGX_OK) {
+    if (!a2f_apitoken_client_valid((char *) client->name.data,
+                                   client->name.len))
+    {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "a2f_api_client: the name \"%V\" must be 1 to %d "
                            "letters, digits, \"-\" or \"_\"",
@@ -478,30 +479,6 @@ ngx_http_a2f_api_appid_check(ngx_conf_t *cf, ngx_str_t *appid,
     }
 
     return NGX_CONF_OK;
-}
-
-
-static ngx_int_t
-ngx_http_a2f_api_name_ok(ngx_str_t *name)
-{
-    ngx_uint_t  i;
-    u_char      c;
-
-    if (name->len == 0 || name->len > A2F_APITOKEN_CLIENT_MAX) {
-        return NGX_ERROR;
-    }
-
-    for (i = 0; i < name->len; i++) {
-        c = name->data[i];
-
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9') || c == '-' || c == '_'))
-        {
-            return NGX_ERROR;
-        }
-    }
-
-    return NGX_OK;
 }
 
 
